@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { alarmsSchema } from '../alarms/config-schema.js';
+
+/**
+ * The ONE definition of the configuration: shape, defaults, ranges and documentation.
+ * The TypeScript type, config/schema.json and the README reference are all derived from it.
+ */
+
+const MAC = /^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{12}$/;
+const SIZE = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?\s*$/i;
+
+export const byteSize = z
+  .union([z.number().int().positive(), z.string().regex(SIZE, 'a size like 512MB')])
+  .describe('A byte count, or a size such as "512MB" / "2GiB".');
+
+export function parseByteSize(v: number | string): number {
+  if (typeof v === 'number') return v;
+  const m = SIZE.exec(v);
+  if (!m) throw new Error(`not a size: ${v}`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 'B').toUpperCase();
+  const mult: Record<string, number> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3 };
+  return Math.floor(n * (mult[unit] ?? 1));
+}
+
+const hubSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (max 64)').describe('Hub id, used in MQTT topics and payloads.'),
+  timezone: z.string().default('Europe/Copenhagen').describe('IANA time zone of the home (for schedules and the local page).'),
+});
+
+const storageSchema = z.strictObject({
+  path: z.string().min(1).default('/var/lib/carehub/carehub.db').describe('SQLite database file (created with mode 0600).'),
+  maxBytes: byteSize.default('512MB').describe('Byte budget of the outbox. When full, the highest lane and oldest rows are evicted first; alarm events never.'),
+  retainSentHours: z.number().min(0).max(24 * 90).default(72).describe('Keep delivered readings this long for `status` and local views.'),
+});
+
+const mqttSchema = z.strictObject({
+  url: z.string().regex(/^(mqtts?|wss?|tcp|ssl):\/\/[^\s]+$/, 'an mqtt://, mqtts://, ws:// or wss:// URL').describe('Broker URL. Plain mqtt:// only to loopback unless allowInsecure.'),
+  ca: z.string().optional().describe('CA certificate file (PEM) that signs the broker certificate.'),
+  cert: z.string().optional().describe('Client certificate file (PEM) of this hub.'),
+  key: z.string().optional().describe('Client private key file (PEM) of this hub.'),
+  credentialsFile: z.string().optional().describe('File with "username:password" on one line (never in the config itself).'),
+  protocolVersion: z.union([z.literal(5), z.literal(4)]).default(5).describe('MQTT 5 (default) or 3.1.1 (4).'),
+  allowInsecure: z.boolean().default(false).describe('Allow plain TCP to a non-loopback broker. Never in production.'),
+  clientId: z.string().optional().describe('MQTT client id; default carehub-<hub id>.'),
+  keepaliveS: z.number().int().min(5).max(600).default(30).describe('MQTT keep-alive in seconds.'),
+  reconnectMinMs: z.number().int().min(100).default(1000).describe('First reconnect delay (jittered, doubling).'),
+  reconnectMaxMs: z.number().int().min(1000).default(60_000).describe('Largest reconnect delay.'),
+  sessionExpiryS: z.number().int().min(0).default(7 * 24 * 3600).describe('Persistent session expiry (MQTT 5).'),
+});
+
+const uplinkSchema = z.strictObject({
+  mqtt: mqttSchema,
+  topicPrefix: z.string().regex(/^[^#+\s]+$/).default('carehub').describe('First level of every topic.'),
+  format: z.enum(['json', 'fhir']).default('json').describe('Reading batch payload: carehub JSON or a FHIR R4 Bundle.'),
+  batchMaxReadings: z.number().int().min(1).max(10_000).default(500).describe('Most readings per published batch.'),
+  batchMaxDelayMs: z.number().int().min(0).max(60_000).default(200).describe('Longest wait to fill a batch of live readings.'),
+  inflightBatches: z.number().int().min(1).max(1000).default(64).describe('Unacknowledged QoS 1 batches allowed in flight while draining.'),
+  healthIntervalS: z.number().int().min(5).max(3600).default(60).describe('Interval of the health topic.'),
+});
+
+const deviceOptions = z.strictObject({
+  crc: z.enum(['mcrf4xx', 'ccitt-false', 'none']).optional().describe('CGM E2E-CRC variant (default: verify MCRF4XX when present).'),
+  quirks: z.array(z.enum(['warning-first'])).default([]).describe('Device quirks, e.g. CGM annunciation octets Warning first (nRF5 SDK).'),
+  intervalMin: z.number().int().min(1).max(15).optional().describe('CGM communication interval to request, minutes.'),
+  readingRateHz: z.number().min(0.1).max(10).default(1).describe('Rate of clinical readings derived from streaming oximeters.'),
+  waveform: z.boolean().default(false).describe('Forward waveforms (pleth, airway pressure, flow) in the high-rate lane.'),
+  waveformHz: z.number().min(1).max(250).default(25).describe('Waveform rate forwarded upstream (decimated from the device rate).'),
+  baud: z.number().int().positive().default(19200).describe('Serial baud rate.'),
+  parity: z.enum(['none', 'even', 'odd']).default('even').describe('Serial parity.'),
+  dataBits: z.union([z.literal(7), z.literal(8)]).default(8).describe('Serial data bits.'),
+  stopBits: z.union([z.literal(1), z.literal(2)]).default(1).describe('Serial stop bits.'),
+}).default({ quirks: [], readingRateHz: 1, waveform: false, waveformHz: 25, baud: 19200, parity: 'even', dataBits: 8, stopBits: 1 });
+
+const deviceSchema = z
+  .strictObject({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (max 64)').describe('Device id on this hub (used in readings and topics).'),
+    kind: z.enum(['cgm', 'oximeter', 'ventilator']).describe('What the device is.'),
+    transport: z.enum(['ble', 'serial']).describe('How the hub reaches it.'),
+    protocol: z.enum(['cgms', 'plxs', 'berrymed', 'medibus']).optional().describe('Driver; default by kind: cgm→cgms, oximeter→plxs, ventilator→medibus.'),
+    address: z.string().regex(MAC, 'a Bluetooth address like C4:7A:11:02:33:9E').optional().describe('BLE address (BLE devices).'),
+    path: z.string().regex(/^(\/|tcp:\/\/)/, 'a device path (/dev/...) or tcp://host:port').optional().describe('Serial port path (prefer /dev/serial/by-id/...) or tcp://host:port.'),
+    name: z.string().optional().describe('Label for technicians.'),
+    simulate: z.string().regex(/^[a-z][a-z0-9-]*$/).optional().describe('Serve this device by the built-in simulator with this scenario (normal, desaturation, ...).'),
+    options: deviceOptions.describe('Protocol options.'),
+  })
+  .superRefine((d, ctx) => {
+    if (d.simulate) return;
+    if (d.transport === 'ble' && !d.address) ctx.addIssue({ code: 'custom', path: ['address'], message: 'BLE devices need an address (or simulate:)' });
+    if (d.transport === 'serial' && !d.path) ctx.addIssue({ code: 'custom', path: ['path'], message: 'serial devices need a path (or simulate:)' });
+  })
+  .superRefine((d, ctx) => {
+    const p = d.protocol ?? defaultProtocol(d.kind);
+    const want = PROTOCOLS[p];
+    if (want.kind !== d.kind) ctx.addIssue({ code: 'custom', path: ['protocol'], message: `protocol ${p} is for ${want.kind} devices, not ${d.kind}` });
+    if (want.transport !== d.transport) ctx.addIssue({ code: 'custom', path: ['transport'], message: `protocol ${p} runs over ${want.transport}` });
+  });
+
+const PROTOCOLS = {
+  cgms: { kind: 'cgm', transport: 'ble' },
+  plxs: { kind: 'oximeter', transport: 'ble' },
+  berrymed: { kind: 'oximeter', transport: 'ble' },
+  medibus: { kind: 'ventilator', transport: 'serial' },
+} as const;
+
+export type Protocol = keyof typeof PROTOCOLS;
+
+export function defaultProtocol(kind: 'cgm' | 'oximeter' | 'ventilator'): Protocol {
+  return kind === 'cgm' ? 'cgms' : kind === 'oximeter' ? 'plxs' : 'medibus';
+}
+
+const localSchema = z.strictObject({
+  pageBind: z.string().default('127.0.0.1').describe('Bind address of the local status page.'),
+  pagePort: z.number().int().min(0).max(65535).default(8080).describe('Port of the local status page (0 = any free port).'),
+  controlSocket: z.string().default('/run/carehub/control.sock').describe('Unix socket for `carehub status`, `alarms`, `alarm-test` (mode 0660).'),
+  console: z.boolean().default(true).describe('Alarm annunciator: log/console.'),
+  sound: z.boolean().default(true).describe('Alarm annunciator: audio through ALSA (aplay) when a sound device exists.'),
+  soundDevice: z.string().optional().describe('ALSA device for alarm audio (default device when absent).'),
+  gpioChip: z.string().optional().describe('GPIO character device for a buzzer/LED (e.g. /dev/gpiochip0).'),
+  gpioLine: z.number().int().min(0).optional().describe('GPIO line offset of the buzzer/LED.'),
+}).default({ pageBind: '127.0.0.1', pagePort: 8080, controlSocket: '/run/carehub/control.sock', console: true, sound: true });
+
+const scheduleSchema = z.strictObject({
+  housekeeping: z.string().default('*/15 * * * *').describe('Cron: prune delivered readings past retention, checkpoint the WAL.'),
+  integrityCheck: z.string().default('30 3 * * *').describe('Cron: SQLite quick_check while running.'),
+}).default({ housekeeping: '*/15 * * * *', integrityCheck: '30 3 * * *' });
+
+const logSchema = z.strictObject({
+  level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Default log level.'),
+  levels: z.record(z.string(), z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default({}).describe('Per-namespace levels, e.g. { "uplink": "debug" }.'),
+}).default({ level: 'info', levels: {} });
+
+export const configSchema = z.strictObject({
+  version: z.literal(1).default(1).describe('Config file format version.'),
+  hub: hubSchema,
+  storage: storageSchema.default({ path: '/var/lib/carehub/carehub.db', maxBytes: '512MB', retainSentHours: 72 }),
+  uplink: uplinkSchema,
+  devices: z.array(deviceSchema).default([]).describe('Devices paired with this hub.'),
+  alarms: alarmsSchema.optional().describe('Alarm rules. When absent, the shipped defaults (config/alarms.default.yaml) apply.'),
+  local: localSchema,
+  schedule: scheduleSchema,
+  log: logSchema,
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type DeviceConfig = Config['devices'][number];
+export type UplinkConfig = Config['uplink'];
+export type StorageConfig = Config['storage'];
+export type LocalConfig = Config['local'];
