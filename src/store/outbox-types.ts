@@ -1,0 +1,28 @@
+import type { Lane } from '../core/reading.js';
+
+/** One unsent row of the outbox, as the uplink sees it. */
+export interface OutboxRow {
+  /** Insertion sequence: the drain order within a lane (immune to wall-clock steps). */
+  seq: number;
+  lane: Lane;
+  type: 'reading' | 'alarm';
+  device: string | null;
+  /** Serialized JSON: a ReadingJson (type reading) or an AlarmEvent (type alarm). */
+  payload: string;
+}
+
+export interface OutboxDepth {
+  total: number;
+  byLane: [number, number, number];
+  /** Wall time (ms) of the oldest unsent row's receipt, or null when empty. */
+  oldestRx: number | null;
+}
+
+/** The outbox as the uplink drains it. Implemented by the SQLite store. */
+export interface OutboxSource {
+  /** Unsent rows of one lane with seq > afterSeq, in seq order, at most `max`. */
+  pending(lane: Lane, afterSeq: number, max: number): OutboxRow[];
+  /** Mark rows delivered; call only after the broker acknowledged (PUBACK) them. */
+  ack(seqs: number[]): void;
+  depth(): OutboxDepth;
+}
