@@ -130,7 +130,8 @@ const logSchema = z.strictObject({
   levels: z.record(z.string(), z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default({}).describe('Per-namespace levels, e.g. { "uplink": "debug" }.'),
 }).default({ level: 'info', levels: {} });
 
-export const configSchema = z.strictObject({
+export const configSchema = z
+  .strictObject({
   version: z.literal(1).default(1).describe('Config file format version.'),
   hub: hubSchema,
   storage: storageSchema.default({ path: '/var/lib/carehub/carehub.db', maxBytes: '512MB', retainSentHours: 72 }),
@@ -140,7 +141,15 @@ export const configSchema = z.strictObject({
   local: localSchema,
   schedule: scheduleSchema,
   log: logSchema,
-});
+})
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>();
+    c.devices.forEach((d, i) => {
+      const first = seen.get(d.id);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['devices', i, 'id'], message: `duplicate device id (also devices[${first}])` });
+      else seen.set(d.id, i);
+    });
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type DeviceConfig = Config['devices'][number];

@@ -1,0 +1,138 @@
+/**
+ * carehub command line. Composition only: each command lives in src/cli/. Exit codes:
+ * 0 success, 1 runtime failure (and a rejected frame in `decode`), 2 bad usage or invalid config.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { CliExit, EXIT_FAILURE, EXIT_USAGE } from './cli/exit.js';
+import { VERSION } from './version.js';
+
+const program = new Command();
+program
+  .name('carehub')
+  .description('Home hub for CGM, pulse oximeters and home ventilators: local alarms, durable store, MQTT uplink.\nNot a certified medical device.')
+  .version(VERSION)
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+program
+  .command('run')
+  .description('run the service (what systemd starts)')
+  .option('--config <file>', 'config file (default $CAREHUB_CONFIG or /etc/carehub/carehub.yaml)')
+  .option('--duration <seconds>', 'stop after this many seconds (tests, rigs)', parseSeconds)
+  .action(async (o: { config?: string; duration?: number }) => {
+    const { runCommand } = await import('./cli/run.js');
+    process.exitCode = await runCommand(o);
+  });
+
+program
+  .command('demo')
+  .description('everything on this machine: simulated devices, embedded broker, live view')
+  .option('--duration <seconds>', 'stop by itself after this many seconds (exit 0)', parseSeconds)
+  .option('--scenario <name>', 'oximeter scenario (desaturation, normal, finger-out, out-of-range)', 'desaturation')
+  .option('--json', 'print readings and alarms as JSON lines')
+  .action(async (o: { duration?: number; scenario: string; json?: boolean }) => {
+    const { demoCommand } = await import('./cli/demo.js');
+    process.exitCode = await demoCommand(o);
+  });
+
+program
+  .command('check-config')
+  .description('validate a config file; prints every problem with its path')
+  .argument('<file>')
+  .option('--json', 'JSON output')
+  .action(async (file: string, o: { json?: boolean }) => {
+    const { checkConfigCommand } = await import('./cli/check-config.js');
+    process.exitCode = checkConfigCommand(file, o);
+  });
+
+program
+  .command('decode')
+  .description('decode one captured payload: carehub decode CODEC HEX...')
+  .argument('<codec>')
+  .argument('<hex...>')
+  .addOption(new Option('--crc <variant>', 'CGM E2E-CRC: mcrf4xx | ccitt-false | none'))
+  .option('--quirk <name>', 'device quirk, e.g. warning-first (repeatable)', collect, [] as string[])
+  .option('--json', 'JSON output (always JSON)')
+  .action(async (codec: string, hex: string[], o: { crc?: string; quirk: string[] }) => {
+    const { decodeCommand } = await import('./cli/decode.js');
+    process.exitCode = decodeCommand(codec, hex, o);
+  });
+
+program
+  .command('status')
+  .description('ask the running service: devices, last readings, outbox, uplink, alarms, clock')
+  .option('--json', 'JSON output')
+  .option('--socket <path>', 'control socket (default from the config)')
+  .option('--config <file>', 'config file, to find the control socket')
+  .action(async (o: { json?: boolean; socket?: string; config?: string }) => {
+    const { statusCommand } = await import('./cli/control-commands.js');
+    process.exitCode = await statusCommand(o);
+  });
+
+const alarms = program
+  .command('alarms')
+  .description('list active alarms of the running service')
+  .option('--json', 'JSON output')
+  .option('--socket <path>', 'control socket')
+  .option('--config <file>', 'config file, to find the control socket')
+  .action(async (o: { json?: boolean; socket?: string; config?: string }) => {
+    const { alarmsListCommand } = await import('./cli/control-commands.js');
+    process.exitCode = await alarmsListCommand(o);
+  });
+alarms
+  .command('ack')
+  .description('acknowledge an alarm (silences its audio)')
+  .argument('<id>')
+  .option('--json', 'JSON output')
+  .option('--socket <path>', 'control socket')
+  .option('--config <file>', 'config file, to find the control socket')
+  .action(async (id: string, o: { json?: boolean; socket?: string; config?: string }) => {
+    const { alarmsAckCommand } = await import('./cli/control-commands.js');
+    process.exitCode = await alarmsAckCommand(id, o);
+  });
+
+program
+  .command('alarm-test')
+  .description('sound every alarm priority once on the running hub')
+  .option('--json', 'JSON output')
+  .option('--socket <path>', 'control socket')
+  .option('--config <file>', 'config file, to find the control socket')
+  .action(async (o: { json?: boolean; socket?: string; config?: string }) => {
+    const { alarmTestCommand } = await import('./cli/control-commands.js');
+    process.exitCode = await alarmTestCommand(o);
+  });
+
+program
+  .command('simulate')
+  .description('run a device simulator for rigs, speaking the real wire protocol')
+  .argument('<kind>', 'cgm | oximeter | ventilator')
+  .option('--serial <path>', 'serve on this serial port (ventilator)')
+  .option('--tcp <port>', 'serve on this TCP port (ventilator)', (v) => Number(v))
+  .option('--scenario <name>', 'scenario name', 'normal')
+  .option('--duration <seconds>', 'stop after this many seconds', parseSeconds)
+  .action(async (kind: string, o: { serial?: string; tcp?: number; scenario: string; duration?: number }) => {
+    const { simulateCommand } = await import('./cli/simulate.js');
+    process.exitCode = await simulateCommand(kind, o);
+  });
+
+function parseSeconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new CliExit(EXIT_USAGE, `not a positive number of seconds: ${v}`);
+  return n;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+  } else if (err instanceof CliExit) {
+    process.stderr.write(`carehub: ${err.message}\n`);
+    process.exitCode = err.code;
+  } else {
+    process.stderr.write(`carehub: ${(err as Error).message}\n`);
+    process.exitCode = EXIT_FAILURE;
+  }
+}
