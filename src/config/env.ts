@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 
-const RESERVED = new Set(['CAREHUB_CONFIG', 'CAREHUB_FROM_SOURCE', 'CAREHUB_LOG_LEVEL']);
+const RESERVED = new Set(['CAREHUB_CONFIG', 'CAREHUB_FROM_SOURCE']);
 
 export interface EnvOverride {
   variable: string;
