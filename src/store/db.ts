@@ -1,0 +1,111 @@
+import Database from 'better-sqlite3';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from '../core/log.js';
+import { ErrorCode, HubError } from '../core/errors.js';
+
+export type Db = Database.Database;
+
+/**
+ * Opening the database file: directory and file permissions, PRAGMAs, and the start-up
+ * integrity check. A file that is not a database, or fails `PRAGMA quick_check`, is moved aside
+ * (with its -wal and -shm) to `<path>.corrupt-<timestamp>` and a fresh file is opened in its place,
+ * so a damaged card never turns into a crash loop.
+ */
+
+export interface OpenedDb {
+  db: Db;
+  /** Where a corrupt file was moved, when one was. */
+  quarantined: string | null;
+  /** Why the old file was judged corrupt (the SQLite message or the first quick_check line). */
+  reason: string | null;
+}
+
+const CORRUPT_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CORRUPT_INDEX', 'SQLITE_CORRUPT_SEQUENCE', 'SQLITE_CORRUPT_VTAB']);
+
+/** True when an error from SQLite says the file itself is damaged (not busy, not permissions). */
+export function isCorruptionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && CORRUPT_CODES.has(code)) return true;
+  return /file is not a database|database disk image is malformed/i.test(err.message);
+}
+
+/** Create the parent (0700) and the file (0600) before SQLite sees it; tighten an existing file. */
+export function prepareFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
+  for (const side of ['-wal', '-shm']) if (existsSync(path + side)) chmodSync(path + side, 0o600);
+}
+
+function applyPragmas(db: Db): void {
+  const mode = db.pragma('journal_mode = WAL', { simple: true });
+  if (String(mode).toLowerCase() !== 'wal') {
+    throw new HubError(ErrorCode.StoreOpen, `journal_mode WAL refused (got ${String(mode)})`);
+  }
+  // FULL: every commit fsyncs the WAL, so an acknowledged write survives a power cut.
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -16000');
+  // Keep the WAL from growing without bound after a long burst (bytes kept after a checkpoint).
+  db.pragma('journal_size_limit = 67108864');
+}
+
+/** Returns null when the file is sound, else a short reason. Never throws for a damaged file. */
+function checkIntegrity(db: Db): string | null {
+  const rows = db.pragma('quick_check(5)') as Array<Record<string, unknown>>;
+  const lines = rows.map((r) => String(Object.values(r)[0]));
+  if (lines.length === 1 && lines[0] === 'ok') return null;
+  return lines.join('; ') || 'quick_check returned nothing';
+}
+
+function tryOpen(path: string): { db: Db } | { corrupt: string } {
+  let db: Db | undefined;
+  try {
+    db = new Database(path);
+    applyPragmas(db);
+    const bad = checkIntegrity(db);
+    if (bad) {
+      db.close();
+      return { corrupt: bad };
+    }
+    return { db };
+  } catch (err) {
+    try { db?.close(); } catch { /* already unusable */ }
+    if (isCorruptionError(err)) return { corrupt: (err as Error).message };
+    throw err;
+  }
+}
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+/** Move the database and its -wal/-shm aside; returns the new main path. */
+export function quarantine(path: string, nowMs: number): string {
+  let target = `${path}.corrupt-${stamp(nowMs)}`;
+  for (let n = 1; existsSync(target); n++) target = `${path}.corrupt-${stamp(nowMs)}-${n}`;
+  for (const side of ['-wal', '-shm']) if (existsSync(path + side)) renameSync(path + side, target + side);
+  renameSync(path, target);
+  return target;
+}
+
+export function openDatabase(path: string, log: Logger, nowMs: number): OpenedDb {
+  try {
+    prepareFile(path);
+  } catch (err) {
+    throw new HubError(ErrorCode.StoreOpen, `cannot create database file ${path}: ${(err as Error).message}`, { path });
+  }
+  const first = tryOpen(path);
+  if ('db' in first) return { db: first.db, quarantined: null, reason: null };
+
+  const moved = quarantine(path, nowMs);
+  log.error({ path, movedTo: moved, reason: first.corrupt, code: ErrorCode.StoreCorrupt },
+    'database file is corrupt: moved aside, starting a fresh store (buffered unsent data in it is not delivered)');
+  prepareFile(path);
+  const second = tryOpen(path);
+  if ('db' in second) return { db: second.db, quarantined: moved, reason: first.corrupt };
+  throw new HubError(ErrorCode.StoreCorrupt, `fresh database at ${path} is corrupt too: ${second.corrupt}`, { path });
+}

@@ -1,0 +1,85 @@
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Reading } from '../core/reading.js';
+import type { InsertResult } from './outbox.js';
+
+/**
+ * Group commit: batches submitted within a short window are written in one transaction (one
+ * fsync), and each submitter's promise resolves only after that transaction committed, so a
+ * driver is told "stored" only when the data is durable. A flush happens `windowMs` after the
+ * first queued batch, or as soon as `maxRows` readings are queued.
+ */
+export interface GroupCommitOptions {
+  /** Longest wait to collect more batches, ms. Default 10. */
+  windowMs?: number;
+  /** Flush as soon as this many readings are queued. Default 4096. */
+  maxRows?: number;
+}
+
+/** Writes all batches in one transaction; returns one result per batch, in order. */
+export type CommitFn = (batches: ReadonlyArray<readonly Reading[]>) => InsertResult[];
+
+interface Waiter {
+  readings: readonly Reading[];
+  resolve(r: InsertResult): void;
+  reject(e: unknown): void;
+}
+
+export class GroupCommitter {
+  private queue: Waiter[] = [];
+  private queuedRows = 0;
+  private timer: TimerHandle | null = null;
+  private immediate = false;
+  private closed = false;
+  readonly windowMs: number;
+  readonly maxRows: number;
+  /** Transactions committed (for stats and tests). */
+  commits = 0;
+
+  constructor(private readonly commit: CommitFn, private readonly clock: Clock, opts: GroupCommitOptions = {}) {
+    this.windowMs = Math.max(0, opts.windowMs ?? 10);
+    this.maxRows = Math.max(1, opts.maxRows ?? 4096);
+  }
+
+  submit(readings: readonly Reading[]): Promise<InsertResult> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (readings.length === 0) return Promise.resolve({ inserted: 0, duplicates: 0 });
+    return new Promise<InsertResult>((resolve, reject) => {
+      this.queue.push({ readings, resolve, reject });
+      this.queuedRows += readings.length;
+      if (this.queuedRows >= this.maxRows || this.windowMs === 0) {
+        if (!this.immediate) {
+          this.immediate = true;
+          queueMicrotask(() => { this.immediate = false; this.flush(); });
+        }
+      } else if (this.timer === null) {
+        const t = this.clock.setTimeout(() => { this.timer = null; this.flush(); }, this.windowMs);
+        t.unref?.();
+        this.timer = t;
+      }
+    });
+  }
+
+  /** Commits everything queued now (synchronously). */
+  flush(): void {
+    if (this.timer !== null) { this.clock.clearTimeout(this.timer); this.timer = null; }
+    if (this.queue.length === 0) return;
+    const waiters = this.queue;
+    this.queue = [];
+    this.queuedRows = 0;
+    let results: InsertResult[];
+    try {
+      results = this.commit(waiters.map((w) => w.readings));
+      this.commits++;
+    } catch (err) {
+      for (const w of waiters) w.reject(err);
+      return;
+    }
+    for (let i = 0; i < waiters.length; i++) waiters[i]!.resolve(results[i] ?? { inserted: 0, duplicates: 0 });
+  }
+
+  /** Flushes and refuses further submissions. */
+  close(): void {
+    this.flush();
+    this.closed = true;
+  }
+}

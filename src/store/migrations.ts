@@ -1,0 +1,71 @@
+import type { Db } from './db.js';
+import type { Logger } from '../core/log.js';
+import { ErrorCode, HubError } from '../core/errors.js';
+
+/**
+ * Versioned schema. `PRAGMA user_version` holds the number of migrations applied; each entry
+ * below is one small step, applied in order inside its own transaction together with the
+ * version bump. Never edit a released step: append a new one.
+ */
+export type Migration = (db: Db) => void;
+
+export const migrations: readonly Migration[] = [
+  // 1: outbox (every reading and alarm event, sent or not), alarm history, key/value state.
+  (db) => {
+    db.exec(`
+      CREATE TABLE outbox (
+        seq     INTEGER PRIMARY KEY,      -- insertion sequence, the drain order within a lane
+        uid     TEXT    NOT NULL UNIQUE,  -- reading id or alarm event id: a second insert is a no-op
+        lane    INTEGER NOT NULL,         -- 0 alarm events, 1 clinical readings, 2 high-rate
+        type    INTEGER NOT NULL,         -- 0 reading, 1 alarm event
+        device  TEXT,
+        rx      INTEGER NOT NULL,         -- wall ms when the hub received it
+        bytes   INTEGER NOT NULL,         -- accounted bytes of this row (budget)
+        sent_at INTEGER,                  -- wall ms of the PUBACK; NULL while unsent
+        payload TEXT    NOT NULL          -- ReadingJson / AlarmEvent exactly as published
+      );
+      CREATE INDEX outbox_unsent ON outbox(lane, seq) WHERE sent_at IS NULL;
+      CREATE INDEX outbox_sent ON outbox(sent_at) WHERE sent_at IS NOT NULL;
+      CREATE TABLE alarm_history (
+        seq     INTEGER PRIMARY KEY,
+        id      TEXT NOT NULL UNIQUE,
+        t       INTEGER NOT NULL,
+        payload TEXT NOT NULL
+      );
+      CREATE INDEX alarm_history_t ON alarm_history(t);
+      CREATE TABLE kv (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE counters (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `);
+  },
+];
+
+export function schemaVersion(db: Db): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+/** Brings the file up to the latest version. Returns the versions applied (empty when current). */
+export function migrate(db: Db, log: Logger, steps: readonly Migration[] = migrations): number[] {
+  const current = schemaVersion(db);
+  if (current > steps.length) {
+    throw new HubError(ErrorCode.StoreOpen,
+      `database schema version ${current} is newer than this carehub (knows ${steps.length}); refusing to downgrade`,
+      { current, known: steps.length });
+  }
+  const applied: number[] = [];
+  for (let v = current; v < steps.length; v++) {
+    const step = steps[v]!;
+    db.transaction(() => {
+      step(db);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+    applied.push(v + 1);
+  }
+  if (applied.length) log.info({ from: current, to: steps.length }, 'database schema migrated');
+  return applied;
+}

@@ -1,0 +1,168 @@
+import type Database from 'better-sqlite3';
+import type { Db } from './db.js';
+import type { Lane, Reading } from '../core/reading.js';
+import { readingToJson } from '../core/reading.js';
+import type { AlarmEvent } from '../alarms/types.js';
+import type { OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
+
+/**
+ * The outbox table: every reading and alarm event the hub keeps, unsent (`sent_at` NULL) or
+ * delivered and retained. Row counts and accounted bytes are tracked in memory (initialised by
+ * one scan at open), so the budget check after an insert is arithmetic, never a SUM().
+ */
+
+/** Accounted size of a row beyond its payload: uid, index entries, integers, page slack. */
+export const ROW_OVERHEAD_BYTES = 96;
+
+const TYPE_READING = 0;
+const TYPE_ALARM = 1;
+
+export interface InsertResult {
+  inserted: number;
+  duplicates: number;
+}
+
+/** Counters the facade snapshots around a transaction and restores if it rolls back. */
+export interface Accounting {
+  unsentRows: [number, number, number];
+  unsentBytes: [number, number, number];
+  sentRows: number;
+  sentBytes: number;
+  nextSeq: number;
+}
+
+function copyAccounting(a: Accounting): Accounting {
+  return { unsentRows: [...a.unsentRows], unsentBytes: [...a.unsentBytes], sentRows: a.sentRows, sentBytes: a.sentBytes, nextSeq: a.nextSeq };
+}
+
+interface LaneBytesRow { lane: number; bytes: number }
+
+export class Outbox implements OutboxSource {
+  acc: Accounting;
+  /** Duplicate ids ignored since open. */
+  duplicates = 0;
+  private readonly insertStmt: Database.Statement;
+  private readonly pendingStmt: Database.Statement;
+  private readonly ackUpdateStmt: Database.Statement;
+  private readonly ackDeleteStmt: Database.Statement;
+  private readonly headStmt: Database.Statement;
+  private readonly seqHwStmt: Database.Statement;
+  private readonly ackTx: (seqs: number[]) => void;
+
+  constructor(private readonly db: Db, private readonly now: () => number, private readonly retainSentMs: number) {
+    this.insertStmt = db.prepare('INSERT OR IGNORE INTO outbox (seq, uid, lane, type, device, rx, bytes, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.pendingStmt = db.prepare(`SELECT seq, lane, CASE type WHEN ${TYPE_ALARM} THEN 'alarm' ELSE 'reading' END AS type, device, payload
+      FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`);
+    this.ackUpdateStmt = db.prepare('UPDATE outbox SET sent_at = ? WHERE seq = ? AND sent_at IS NULL RETURNING lane, bytes');
+    this.ackDeleteStmt = db.prepare('DELETE FROM outbox WHERE seq = ? AND sent_at IS NULL RETURNING lane, bytes');
+    this.headStmt = db.prepare('SELECT rx FROM outbox WHERE lane = ? AND sent_at IS NULL ORDER BY seq LIMIT 1').pluck();
+    this.seqHwStmt = db.prepare("INSERT INTO counters (name, value) VALUES ('seq_hw', ?) ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)");
+    this.acc = this.scan();
+    this.ackTx = db.transaction((seqs: number[]) => this.ackInTx(seqs));
+  }
+
+  private scan(): Accounting {
+    const acc: Accounting = { unsentRows: [0, 0, 0], unsentBytes: [0, 0, 0], sentRows: 0, sentBytes: 0, nextSeq: 1 };
+    const rows = this.db.prepare('SELECT lane, sent_at IS NOT NULL AS sent, count(*) AS n, coalesce(sum(bytes), 0) AS b FROM outbox GROUP BY lane, sent')
+      .all() as Array<{ lane: number; sent: number; n: number; b: number }>;
+    for (const r of rows) {
+      if (r.sent) { acc.sentRows += r.n; acc.sentBytes += r.b; }
+      else if (r.lane >= 0 && r.lane <= 2) { acc.unsentRows[r.lane as Lane] += r.n; acc.unsentBytes[r.lane as Lane] += r.b; }
+    }
+    const maxSeq = Number(this.db.prepare('SELECT coalesce(max(seq), 0) FROM outbox').pluck().get());
+    const hw = Number(this.db.prepare("SELECT coalesce(max(value), 0) FROM counters WHERE name = 'seq_hw'").pluck().get());
+    acc.nextSeq = Math.max(maxSeq, hw) + 1;
+    return acc;
+  }
+
+  snapshot(): Accounting { return copyAccounting(this.acc); }
+  restore(a: Accounting): void { this.acc = a; }
+
+  /** Total accounted bytes: unsent rows of every lane plus delivered rows still retained. */
+  totalBytes(): number {
+    const u = this.acc.unsentBytes;
+    return u[0] + u[1] + u[2] + this.acc.sentBytes;
+  }
+
+  /** Inserts readings; call inside a transaction. Same id twice = one row, counted duplicate. */
+  insertReadingsInTx(readings: readonly Reading[]): InsertResult {
+    const stmt = this.insertStmt;
+    const acc = this.acc;
+    let inserted = 0;
+    for (let i = 0; i < readings.length; i++) {
+      const r = readings[i]!;
+      const payload = JSON.stringify(readingToJson(r));
+      const bytes = payload.length + ROW_OVERHEAD_BYTES;
+      const lane = r.lane;
+      if (stmt.run(acc.nextSeq, r.id, lane, TYPE_READING, r.device, r.rx, bytes, payload).changes === 1) {
+        acc.nextSeq++;
+        acc.unsentRows[lane]++;
+        acc.unsentBytes[lane] += bytes;
+        inserted++;
+      }
+    }
+    const duplicates = readings.length - inserted;
+    this.duplicates += duplicates;
+    return { inserted, duplicates };
+  }
+
+  /** Inserts one alarm event into lane 0; call inside a transaction. False when the id exists. */
+  insertAlarmInTx(e: AlarmEvent, payload: string, rx: number): boolean {
+    const bytes = payload.length + ROW_OVERHEAD_BYTES;
+    const ok = this.insertStmt.run(this.acc.nextSeq, e.id, 0, TYPE_ALARM, e.device, rx, bytes, payload).changes === 1;
+    if (ok) {
+      this.acc.nextSeq++;
+      this.acc.unsentRows[0]++;
+      this.acc.unsentBytes[0] += bytes;
+    } else {
+      this.duplicates++;
+    }
+    return ok;
+  }
+
+  /** Persists the sequence high-water mark so seqs never repeat across restarts. */
+  saveSeqInTx(): void {
+    this.seqHwStmt.run(this.acc.nextSeq - 1);
+  }
+
+  pending(lane: Lane, afterSeq: number, max: number): OutboxRow[] {
+    if (max <= 0) return [];
+    return this.pendingStmt.all(lane, afterSeq, max) as OutboxRow[];
+  }
+
+  ack(seqs: number[]): void {
+    if (seqs.length === 0) return;
+    const before = this.snapshot();
+    try {
+      this.ackTx(seqs);
+    } catch (err) {
+      this.restore(before);
+      throw err;
+    }
+  }
+
+  private ackInTx(seqs: number[]): void {
+    const now = this.now();
+    const del = this.retainSentMs <= 0;
+    const acc = this.acc;
+    for (const seq of seqs) {
+      const row = (del ? this.ackDeleteStmt.get(seq) : this.ackUpdateStmt.get(now, seq)) as LaneBytesRow | undefined;
+      if (!row) continue; // already acked, or evicted while in flight
+      const lane = row.lane as Lane;
+      acc.unsentRows[lane]--;
+      acc.unsentBytes[lane] -= row.bytes;
+      if (!del) { acc.sentRows++; acc.sentBytes += row.bytes; }
+    }
+  }
+
+  depth(): OutboxDepth {
+    const u = this.acc.unsentRows;
+    let oldestRx: number | null = null;
+    for (const lane of [0, 1, 2] as const) {
+      if (u[lane] === 0) continue;
+      const rx = this.headStmt.get(lane) as number | undefined;
+      if (rx !== undefined && (oldestRx === null || rx < oldestRx)) oldestRx = rx;
+    }
+    return { total: u[0] + u[1] + u[2], byLane: [u[0], u[1], u[2]], oldestRx };
+  }
+}
