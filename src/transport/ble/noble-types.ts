@@ -1,0 +1,48 @@
+import type { EventEmitter } from 'node:events';
+
+/**
+ * Narrow typed views of the parts of noble (`@stoprocent/noble/lib/noble.js`) that carehub
+ * uses. noble ships no types for its lib/ modules; these are checked only at the one place
+ * where the modules are loaded (noble-loader.ts).
+ */
+export interface NobleCharacteristic extends EventEmitter {
+  uuid: string;
+  properties: string[];
+  readAsync(): Promise<Buffer>;
+  writeAsync(data: Buffer, withoutResponse: boolean): Promise<void>;
+  subscribeAsync(): Promise<void>;
+}
+
+export interface NobleService {
+  uuid: string;
+  characteristics: NobleCharacteristic[] | null;
+}
+
+export interface NoblePeripheral extends EventEmitter {
+  id: string;
+  address: string;
+  rssi: number;
+  state: string;
+  advertisement: { localName?: string; serviceUuids?: string[]; manufacturerData?: Buffer };
+  discoverAllServicesAndCharacteristicsAsync(): Promise<{ services: NobleService[]; characteristics: NobleCharacteristic[] }>;
+  disconnectAsync(): Promise<void>;
+}
+
+export interface NobleInstance extends EventEmitter {
+  readonly state: string;
+  startScanningAsync(serviceUuids?: string[], allowDuplicates?: boolean): Promise<void>;
+  stopScanningAsync(): Promise<void>;
+  connectAsync(idOrAddress: string, parameters?: object): Promise<NoblePeripheral>;
+  cancelConnect(idOrAddress: string, parameters?: object): void;
+  reset(): void;
+  stop(): void;
+}
+
+/** The bindings object noble drives; SimulatedBindings and the HCI bindings both fit. */
+export interface NobleBindingsLike extends EventEmitter {
+  start(): void;
+  stop?(): void;
+  reset?(): void;
+}
+
+export type NobleConstructor = new (bindings: NobleBindingsLike) => NobleInstance;
