@@ -1,0 +1,226 @@
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import { LANE_ALARM, LANE_CLINICAL, LANE_HIGHRATE, type Lane } from '../core/reading.js';
+import type { OutboxRow, OutboxSource } from '../store/outbox-types.js';
+
+/** What the drainer needs from a live MQTT connection: a QoS 1 publish with a PUBACK callback. */
+export interface QoS1Publisher {
+  publish(topic: string, payload: string, cb: (err?: Error) => void): void;
+}
+
+export interface DrainerOptions {
+  outbox: OutboxSource;
+  readingsTopic: string;
+  alarmEventsTopic: string;
+  /** Builds one batch payload from the stored reading payload strings (in seq order). */
+  encodeBatch: (payloads: string[]) => string;
+  batchMaxReadings: number;
+  batchMaxDelayMs: number;
+  clock: Clock;
+  log: Logger;
+  /** Safety poll for rows stored without a kick(), ms. */
+  pollMs?: number;
+}
+
+export interface DrainerStats {
+  publishedBatches: number;
+  publishedAlarmEvents: number;
+  ackedRows: number;
+  publishErrors: number;
+  inflight: number;
+}
+
+const READING_LANES: readonly Lane[] = [LANE_CLINICAL, LANE_HIGHRATE];
+
+/**
+ * Drains the outbox over one connection at a time. Lane 0 (alarm events, one message each) is
+ * looked at before every readings batch, so an alarm never waits behind a backlog; lane 1 goes
+ * before lane 2. Several QoS 1 messages are in flight; rows are acked in the outbox only from the
+ * PUBACK callback of the message that carried them. On detach (connection lost) the cursors go
+ * back to zero, so every unacked row is fetched and sent again on the next connection.
+ */
+export class Drainer {
+  private pub: QoS1Publisher | null = null;
+  private gen = 0;
+  private cap = 1;
+  private inflight = 0;
+  private inflightReadings = 0;
+  private readonly cursor: [number, number, number] = [0, 0, 0];
+  private pumping = false;
+  private flushTimer: TimerHandle | null = null;
+  private pollTimer: TimerHandle | null = null;
+  private retryTimer: TimerHandle | null = null;
+  private readonly idleListeners = new Set<() => void>();
+  private readonly s = { publishedBatches: 0, publishedAlarmEvents: 0, ackedRows: 0, publishErrors: 0 };
+  lastError: string | null = null;
+
+  constructor(private readonly o: DrainerOptions) {}
+
+  /** A connection is up: start draining with at most `cap` unacknowledged messages. */
+  attach(pub: QoS1Publisher, cap: number): void {
+    this.gen++;
+    this.pub = pub;
+    this.cap = Math.max(1, cap);
+    this.resetFlight();
+    if (!this.pollTimer) this.pollTimer = this.o.clock.setInterval(() => this.pump(), this.o.pollMs ?? 2000);
+    this.pump();
+  }
+
+  /** The connection is gone: forget what was in flight; it is re-sent after the next attach. */
+  detach(): void {
+    this.gen++;
+    this.pub = null;
+    this.resetFlight();
+    this.clearTimers();
+  }
+
+  /** New rows were stored: alarm events go now, readings within batchMaxDelayMs. */
+  kick(): void {
+    if (!this.pub) return;
+    this.pumpAlarms();
+    if (this.flushTimer) return;
+    this.flushTimer = this.o.clock.setTimeout(() => {
+      this.flushTimer = null;
+      this.pump();
+    }, this.o.batchMaxDelayMs);
+  }
+
+  /** Called when nothing is left to send and nothing is in flight. */
+  onIdle(fn: () => void): () => void {
+    this.idleListeners.add(fn);
+    return () => this.idleListeners.delete(fn);
+  }
+
+  stats(): DrainerStats {
+    return { ...this.s, inflight: this.inflight };
+  }
+
+  private resetFlight(): void {
+    this.inflight = 0;
+    this.inflightReadings = 0;
+    this.cursor[0] = 0;
+    this.cursor[1] = 0;
+    this.cursor[2] = 0;
+  }
+
+  private clearTimers(): void {
+    for (const t of [this.flushTimer, this.retryTimer]) if (t) this.o.clock.clearTimeout(t);
+    if (this.pollTimer) this.o.clock.clearInterval(this.pollTimer);
+    this.flushTimer = this.retryTimer = this.pollTimer = null;
+  }
+
+  /** Readings may use all but one slot, so an alarm event always finds one free soon. */
+  private readingCap(): number {
+    return this.cap > 1 ? this.cap - 1 : 1;
+  }
+
+  private pumpAlarms(): void {
+    if (this.pumping || !this.pub) return;
+    this.pumping = true;
+    try {
+      this.sendAlarms();
+    } catch (err) {
+      this.storeFailed(err);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private pump(): void {
+    if (this.pumping || !this.pub) return;
+    this.pumping = true;
+    let sentSomething = false;
+    try {
+      while (this.pub && this.inflight < this.cap) {
+        if (this.sendAlarms()) { sentSomething = true; continue; }
+        if (this.inflightReadings >= this.readingCap()) break;
+        if (!this.sendBatch()) break;
+        sentSomething = true;
+      }
+    } catch (err) {
+      this.storeFailed(err);
+    } finally {
+      this.pumping = false;
+    }
+    if (!sentSomething && this.inflight === 0 && this.pub) for (const fn of this.idleListeners) fn();
+  }
+
+  private storeFailed(err: unknown): void {
+    const msg = err instanceof Error ? err.message : String(err);
+    if (this.lastError !== msg) this.o.log.error({ err: msg }, 'reading the outbox failed; retrying');
+    this.lastError = msg;
+    if (this.retryTimer) return;
+    this.retryTimer = this.o.clock.setTimeout(() => { this.retryTimer = null; this.pump(); }, 1000);
+  }
+
+  /** Sends pending alarm events (lane 0), one message each. True when at least one went out. */
+  private sendAlarms(): boolean {
+    const pub = this.pub;
+    const room = this.cap - this.inflight;
+    if (!pub || room <= 0) return false;
+    const rows = this.o.outbox.pending(LANE_ALARM, this.cursor[0], room);
+    for (const row of rows) {
+      this.cursor[0] = row.seq;
+      this.inflight++;
+      const gen = this.gen;
+      this.s.publishedAlarmEvents++;
+      pub.publish(this.o.alarmEventsTopic, row.payload, (err) => this.done(gen, [row.seq], false, err));
+    }
+    return rows.length > 0;
+  }
+
+  /** Sends one readings batch from the most urgent non-empty lane. True when one went out. */
+  private sendBatch(): boolean {
+    const pub = this.pub;
+    if (!pub) return false;
+    for (const lane of READING_LANES) {
+      const rows: OutboxRow[] = this.o.outbox.pending(lane, this.cursor[lane], this.o.batchMaxReadings);
+      const last = rows[rows.length - 1];
+      if (!last) continue;
+      this.cursor[lane] = last.seq;
+      const seqs = new Array<number>(rows.length);
+      const payloads = new Array<string>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        seqs[i] = r.seq;
+        payloads[i] = r.payload;
+      }
+      const body = this.o.encodeBatch(payloads);
+      this.inflight++;
+      this.inflightReadings++;
+      this.s.publishedBatches++;
+      const gen = this.gen;
+      pub.publish(this.o.readingsTopic, body, (err) => this.done(gen, seqs, true, err));
+      return true;
+    }
+    return false;
+  }
+
+  private done(gen: number, seqs: number[], isBatch: boolean, err?: Error): void {
+    if (!err) {
+      // A PUBACK arrived: the broker has the rows, whatever happened to the connection since.
+      try {
+        this.o.outbox.ack(seqs);
+        this.s.ackedRows += seqs.length;
+      } catch (e) {
+        this.storeFailed(e);
+      }
+    } else {
+      this.s.publishErrors++;
+      if (this.lastError !== err.message) this.o.log.debug({ err: err.message }, 'publish not acknowledged; rows stay queued');
+      this.lastError = err.message;
+    }
+    if (gen !== this.gen) return;
+    this.inflight--;
+    if (isBatch) this.inflightReadings--;
+    if (err) {
+      // Not acknowledged on a live connection (e.g. a broker reason code): resend from the start.
+      this.cursor[0] = 0;
+      this.cursor[1] = 0;
+      this.cursor[2] = 0;
+      if (!this.retryTimer) this.retryTimer = this.o.clock.setTimeout(() => { this.retryTimer = null; this.pump(); }, 1000);
+      return;
+    }
+    this.pump();
+  }
+}

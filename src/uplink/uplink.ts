@@ -1,0 +1,334 @@
+import { connect as mqttConnect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
+import type { z } from 'zod';
+import type { ActiveAlarm } from '../alarms/types.js';
+import type { UplinkConfig } from '../config/schema.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { OutboxSource } from '../store/outbox-types.js';
+import { Backoff } from './backoff.js';
+import { CommandRouter, type CommandHandler, type CommandStats } from './commands.js';
+import { buildConnectOptions } from './connect-options.js';
+import { Drainer, type QoS1Publisher } from './drainer.js';
+import { fhirBundle } from './fhir.js';
+import { HealthReporter } from './health.js';
+import { registerPing } from './ping.js';
+import { makeTopics, TOPIC_FLAGS, type DeviceStatus, type StatusPayload, type TopicName, type Topics } from './topics.js';
+
+export type UplinkState = 'connected' | 'connecting' | 'disconnected';
+
+export interface UplinkOptions {
+  config: UplinkConfig;
+  hubId: string;
+  version: string;
+  outbox: OutboxSource;
+  log: Logger;
+  clock: Clock;
+  healthProvider?: () => Record<string, unknown>;
+  /** Random source for back-off jitter (tests). */
+  random?: () => number;
+}
+
+export interface UplinkStats {
+  state: UplinkState;
+  connected: boolean;
+  /** Successful connections after the first one. */
+  reconnects: number;
+  connectAttempts: number;
+  publishedBatches: number;
+  publishedAlarmEvents: number;
+  ackedRows: number;
+  publishErrors: number;
+  inflight: number;
+  lastError: string | null;
+  /** Monotonic ms since the link was last up (or since start when never up); null while connected or stopped. */
+  disconnectedForMs: number | null;
+  commands: CommandStats;
+}
+
+/** Slots kept free under the broker's receive maximum for status, retained lists and replies. */
+const CONTROL_SLOTS = 4;
+
+/**
+ * The MQTT uplink (contract §3): one persistent-session connection at a time, its own jittered
+ * back-off, retained status with a Last Will, retained device and alarm lists, the outbox drain,
+ * health, and inbound commands.
+ */
+export class Uplink {
+  private readonly cfg: UplinkConfig;
+  private readonly log: Logger;
+  private readonly topics: Topics;
+  private readonly backoff: Backoff;
+  private readonly drainer: Drainer;
+  private readonly commands: CommandRouter;
+  private readonly health: HealthReporter;
+  private readonly stateListeners = new Set<(s: UplinkState) => void>();
+  private client: MqttClient | null = null;
+  private current: UplinkState = 'disconnected';
+  private running = false;
+  private reconnectTimer: TimerHandle | null = null;
+  private everConnected = false;
+  private downSince: number | null = null;
+  private reconnects = 0;
+  private attempts = 0;
+  private lastError: string | null = null;
+  private devices: string | null = null;
+  private activeAlarms: string | null = null;
+
+  constructor(private readonly o: UplinkOptions) {
+    this.cfg = o.config;
+    this.log = o.log.child('uplink:mqtt');
+    this.topics = makeTopics(o.config.topicPrefix, o.hubId);
+    this.backoff = new Backoff(o.config.mqtt.reconnectMinMs, o.config.mqtt.reconnectMaxMs, o.random);
+    const prefix = `{"v":1,"hub":${JSON.stringify(o.hubId)},"readings":[`;
+    const encodeBatch = o.config.format === 'fhir'
+      ? (payloads: string[]) => fhirBundle(payloads, o.hubId, o.clock.now())
+      : (payloads: string[]) => prefix + payloads.join(',') + ']}';
+    this.drainer = new Drainer({
+      outbox: o.outbox,
+      readingsTopic: this.topics.of('readings'),
+      alarmEventsTopic: this.topics.of('alarms/events'),
+      encodeBatch,
+      batchMaxReadings: o.config.batchMaxReadings,
+      batchMaxDelayMs: o.config.batchMaxDelayMs,
+      clock: o.clock,
+      log: this.log,
+    });
+    this.commands = new CommandRouter(this.log);
+    this.health = new HealthReporter({
+      intervalS: o.config.healthIntervalS,
+      clock: o.clock,
+      log: this.log,
+      provider: o.healthProvider ?? (() => ({})),
+      uplinkStats: () => {
+        const { commands, ...rest } = this.stats();
+        return { ...rest, commandErrors: commands.received - commands.ok };
+      },
+      publish: (p) => this.publishJson('health', p),
+    });
+    registerPing(this.commands, o.clock, o.version);
+  }
+
+  /** Validates the transport (throws HubError UplinkInsecure / UplinkTls) and starts connecting. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.connectOptions(); // fail fast on an insecure URL or unreadable TLS files
+    this.running = true;
+    this.downSince = this.o.clock.mono();
+    this.health.start();
+    this.connectOnce();
+  }
+
+  /** Publishes the retained offline status, then disconnects cleanly (the Will is not sent). */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    if (this.reconnectTimer) this.o.clock.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    this.health.stop();
+    this.drainer.detach();
+    const client = this.client;
+    this.client = null;
+    if (client) {
+      if (client.connected) {
+        await withTimeout(new Promise<void>((resolve) => {
+          client.publish(this.topics.of('status'), JSON.stringify(this.status('offline')), this.pubOpts('status'), () => resolve());
+        }), 3000);
+      }
+      client.removeAllListeners('close');
+      await withTimeout(new Promise<void>((resolve) => { client.end(false, {}, () => resolve()); }), 3000);
+      client.end(true);
+    }
+    this.downSince = null;
+    this.setState('disconnected');
+  }
+
+  /** New rows are in the outbox. */
+  kick(): void {
+    this.drainer.kick();
+  }
+
+  setDevices(devices: DeviceStatus[]): void {
+    this.devices = JSON.stringify({ v: 1, t: this.iso(), devices });
+    this.publishRaw('devices', this.devices);
+  }
+
+  setActiveAlarms(alarms: ActiveAlarm[]): void {
+    this.activeAlarms = JSON.stringify({ v: 1, t: this.iso(), alarms });
+    this.publishRaw('alarms/active', this.activeAlarms);
+  }
+
+  /** Registers a handler for `cmd/{name}`; `schema` validates the request without its `id`. */
+  registerCommand<T>(name: string, schema: z.ZodType<T>, handler: CommandHandler<T>): void {
+    this.commands.register(name, schema, handler);
+  }
+
+  onState(fn: (s: UplinkState) => void): () => void {
+    this.stateListeners.add(fn);
+    return () => this.stateListeners.delete(fn);
+  }
+
+  /** Called whenever the outbox has been drained (nothing pending, nothing in flight). */
+  onIdle(fn: () => void): () => void {
+    return this.drainer.onIdle(fn);
+  }
+
+  state(): UplinkState {
+    return this.current;
+  }
+
+  stats(): UplinkStats {
+    const d = this.drainer.stats();
+    return {
+      state: this.current,
+      connected: this.current === 'connected',
+      reconnects: this.reconnects,
+      connectAttempts: this.attempts,
+      ...d,
+      lastError: this.lastError ?? this.drainer.lastError,
+      disconnectedForMs: this.downSince === null ? null : Math.max(0, this.o.clock.mono() - this.downSince),
+      commands: this.commands.stats(),
+    };
+  }
+
+  private connectOptions(): IClientOptions {
+    return buildConnectOptions({
+      config: this.cfg,
+      clientId: this.cfg.mqtt.clientId ?? `carehub-${this.o.hubId}`,
+      willTopic: this.topics.of('status'),
+      will: this.status('offline'),
+    });
+  }
+
+  private connectOnce(): void {
+    if (!this.running) return;
+    this.attempts++;
+    this.setState('connecting');
+    let opts: IClientOptions;
+    try {
+      opts = this.connectOptions();
+    } catch (err) {
+      this.noteError(err as Error);
+      this.scheduleReconnect();
+      return;
+    }
+    const client = mqttConnect(this.cfg.mqtt.url, opts);
+    this.client = client;
+    let over = false;
+    const lost = (): void => {
+      if (over) return;
+      over = true;
+      if (this.client === client) this.client = null;
+      client.removeAllListeners();
+      client.on('error', () => {});
+      client.end(true);
+      if (!this.running) return;
+      if (this.current === 'connected') {
+        this.downSince = this.o.clock.mono();
+        this.drainer.detach();
+        this.log.warn({ err: this.lastError }, 'broker connection lost; reconnecting');
+      }
+      this.setState('disconnected');
+      this.scheduleReconnect();
+    };
+    client.on('connect', (connack: IConnackPacket) => this.connected(client, connack));
+    client.on('error', (err) => { this.noteError(err); if (!client.connected) lost(); });
+    client.on('close', lost);
+    client.on('message', (topic, payload) => { void this.onMessage(client, topic, payload); });
+  }
+
+  private connected(client: MqttClient, connack: IConnackPacket): void {
+    if (this.everConnected) this.reconnects++;
+    this.everConnected = true;
+    this.backoff.reset();
+    this.downSince = null;
+    this.lastError = null;
+    this.log.info({ url: redactUrl(this.cfg.mqtt.url), sessionPresent: connack.sessionPresent, reconnects: this.reconnects }, 'broker connected');
+    this.setState('connected');
+    this.publishRaw('status', JSON.stringify(this.status('online')));
+    if (this.devices) this.publishRaw('devices', this.devices);
+    if (this.activeAlarms) this.publishRaw('alarms/active', this.activeAlarms);
+    client.subscribe(this.topics.cmdFilter, { qos: 1 }, (err) => { if (err) this.noteError(err); });
+    const receiveMax = connack.properties?.receiveMaximum ?? 65_535;
+    const cap = Math.max(1, Math.min(this.cfg.inflightBatches, receiveMax - CONTROL_SLOTS));
+    const v5 = this.cfg.mqtt.protocolVersion === 5;
+    const opts = v5 ? { qos: 1 as const, properties: { contentType: 'application/json' } } : { qos: 1 as const };
+    const pub: QoS1Publisher = { publish: (topic, payload, cb) => { client.publish(topic, payload, opts, (err) => cb(err ?? undefined)); } };
+    this.drainer.attach(pub, cap);
+  }
+
+  private async onMessage(client: MqttClient, topic: string, payload: Buffer): Promise<void> {
+    const name = this.topics.commandName(topic);
+    if (name === null) return;
+    const reply = await this.commands.handle(name, payload);
+    if (client.connected) client.publish(this.topics.cmdReply(name), JSON.stringify(reply), this.replyOpts());
+  }
+
+  private scheduleReconnect(): void {
+    if (!this.running || this.reconnectTimer) return;
+    const delay = this.backoff.next();
+    this.log.debug({ delayMs: delay }, 'reconnect scheduled');
+    this.reconnectTimer = this.o.clock.setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connectOnce();
+    }, delay);
+  }
+
+  private noteError(err: Error): void {
+    const msg = err.message || String(err);
+    if (msg !== this.lastError) this.log.warn({ err: msg }, 'uplink error');
+    this.lastError = msg;
+  }
+
+  private setState(s: UplinkState): void {
+    if (s === this.current) return;
+    this.current = s;
+    this.log.debug({ state: s }, 'uplink state');
+    for (const fn of this.stateListeners) {
+      try { fn(s); } catch (err) { this.log.error({ err: (err as Error).message }, 'state listener failed'); }
+    }
+  }
+
+  private status(state: 'online' | 'offline'): StatusPayload {
+    return { v: 1, state, t: this.iso(), version: this.o.version };
+  }
+
+  private iso(): string {
+    return new Date(this.o.clock.now()).toISOString();
+  }
+
+  private pubOpts(name: TopicName): { qos: 0 | 1; retain: boolean; properties?: { contentType: string } } {
+    const f = TOPIC_FLAGS[name];
+    return this.cfg.mqtt.protocolVersion === 5 ? { ...f, properties: { contentType: 'application/json' } } : { ...f };
+  }
+
+  private replyOpts(): { qos: 1; properties?: { contentType: string } } {
+    return this.cfg.mqtt.protocolVersion === 5 ? { qos: 1, properties: { contentType: 'application/json' } } : { qos: 1 };
+  }
+
+  private publishRaw(name: TopicName, payload: string): void {
+    const c = this.client;
+    if (c?.connected) c.publish(this.topics.of(name), payload, this.pubOpts(name));
+  }
+
+  private publishJson(name: TopicName, payload: object): void {
+    this.publishRaw(name, JSON.stringify(payload));
+  }
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    void p.then(() => { clearTimeout(t); resolve(); });
+  });
+}
