@@ -1,0 +1,79 @@
+import { loadDriver } from '../../drivers/index.js';
+import type { DriverDefinition, DriverSession, SerialSimEndpoint } from '../../drivers/types.js';
+import { defaultProtocol, type DeviceConfig } from '../config/schema.js';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import { createNobleCentral } from '../transport/ble/noble-central.js';
+import { SimulatedBindings } from '../transport/ble/sim-bindings.js';
+import type { BleCentral, SimPeripheral } from '../transport/ble/types.js';
+import { makeDriverContext, type DriverContextDeps } from './driver-context.js';
+
+/** The running devices of a hub: drivers, their simulators and the shared BLE centrals. */
+export class DeviceRunner {
+  private sessions: Array<{ id: string; session: DriverSession }> = [];
+  private serialSims: SerialSimEndpoint[] = [];
+  private peripherals: SimPeripheral[] = [];
+  private centrals: BleCentral[] = [];
+
+  constructor(private readonly log: Logger, private readonly clock: Clock) {}
+
+  async start(devices: readonly DeviceConfig[], deps: Omit<DriverContextDeps, 'ble' | 'serialPath'>): Promise<void> {
+    const defs = new Map<string, DriverDefinition>();
+    for (const d of devices) defs.set(d.id, await loadDriver(d.protocol ?? defaultProtocol(d.kind)));
+
+    // One central for the real adapter, one for simulated peripherals (noble over simulated bindings).
+    const needsReal = devices.some((d) => d.transport === 'ble' && !d.simulate);
+    const simBle = devices.filter((d) => d.transport === 'ble' && d.simulate);
+    let real: BleCentral | undefined;
+    let sim: BleCentral | undefined;
+    if (needsReal) {
+      real = createNobleCentral({ bindings: 'hci', log: this.log.child('ble'), clock: this.clock });
+      this.centrals.push(real);
+    }
+    if (simBle.length > 0) {
+      const bindings = new SimulatedBindings();
+      for (const d of simBle) {
+        const def = defs.get(d.id);
+        if (def?.simulator?.transport !== 'ble') throw new Error(`${d.id}: protocol ${def?.id ?? '?'} has no BLE simulator`);
+        const p = def.simulator.create({ device: d, scenario: d.simulate ?? 'normal', clock: this.clock, log: this.log.child(`sim:${d.id}`) });
+        this.peripherals.push(p);
+        bindings.addPeripheral(p);
+      }
+      sim = createNobleCentral({ bindings, log: this.log.child('ble:sim'), clock: this.clock });
+      this.centrals.push(sim);
+    }
+
+    for (const d of devices) {
+      const def = defs.get(d.id);
+      if (!def) continue;
+      let serialPath: string | undefined = d.path;
+      if (d.transport === 'serial' && d.simulate) {
+        if (def.simulator?.transport !== 'serial') throw new Error(`${d.id}: protocol ${def.id} has no serial simulator`);
+        const ep = await def.simulator.start({ device: d, scenario: d.simulate, clock: this.clock, log: this.log.child(`sim:${d.id}`) });
+        this.serialSims.push(ep);
+        serialPath = ep.path;
+      }
+      const ctxDeps: DriverContextDeps = { ...deps };
+      if (d.transport === 'ble') {
+        const c = d.simulate ? sim : real;
+        if (c) ctxDeps.ble = c;
+      }
+      if (serialPath) ctxDeps.serialPath = serialPath;
+      const session = def.create(makeDriverContext(d, ctxDeps));
+      this.sessions.push({ id: d.id, session });
+      // A driver that fails to start is reported and retried by its own supervision; never fatal.
+      session.start().catch((err: unknown) => this.log.error({ device: d.id, err: (err as Error).message }, 'driver failed to start'));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.sessions.map(({ session }) => session.stop()));
+    this.sessions = [];
+    for (const p of this.peripherals) p.stop();
+    this.peripherals = [];
+    await Promise.allSettled(this.serialSims.map((s) => s.stop()));
+    this.serialSims = [];
+    await Promise.allSettled(this.centrals.map((c) => c.close()));
+    this.centrals = [];
+  }
+}
