@@ -1,41 +1,106 @@
 import { z } from 'zod';
 
 /**
- * The `alarms` section of the config. Owned by the alarm system; the config schema embeds it.
- * When the section is absent the shipped defaults (config/alarms.default.yaml) apply.
+ * The `alarms` section of the config, and the payload of the remote `cmd/alarm-rules` command.
+ * Owned by the alarm system; the config schema embeds it.
+ *
+ * How a section combines with the shipped defaults (config/alarms.default.yaml), see resolveAlarms():
+ * - `mode: merge` (default): the defaults' rules stay, and each metric named under `rules`
+ *   REPLACES the default rule of that metric as a whole (levels are never mixed between the two).
+ *   `rules: { pulse_rate: { enabled: false } }` switches a default rule off. `technical` priorities
+ *   merge per code. The timing values (audioPauseS, ackTimeoutS, ...) come from the section.
+ * - `mode: replace`: the section is the whole rule set; the defaults' rules are ignored.
+ * When the section is absent altogether the shipped defaults apply unchanged.
  */
-const priority = z.enum(['high', 'medium', 'low']);
+export const prioritySchema = z.enum(['high', 'medium', 'low']);
+const SEVERITY = { low: 1, medium: 2, high: 3 } as const;
 
-const thresholdLevel = z.strictObject({
-  below: z.number().optional().describe('Raise when the value is below this limit.'),
-  above: z.number().optional().describe('Raise when the value is above this limit.'),
-  priority: priority.describe('Alarm priority of this level.'),
-  delayS: z.number().min(0).max(600).default(0).describe('Condition delay: the limit must be crossed this long before the alarm is raised.'),
-  hysteresis: z.number().min(0).default(0).describe('The value must return this far inside the limit before the alarm clears.'),
-  latching: z.boolean().default(false).describe('Latching alarms stay until reset even when the condition ends.'),
-  escalateAfterS: z.number().min(1).optional().describe('Escalate to the next higher priority when the condition persists this long.'),
-  source: z.string().optional().describe('Clinical source of the value (guideline, reference).'),
+const levelSchema = z.strictObject({
+  limit: z.number().describe('The limit: the alarm condition exists while the value is beyond it.'),
+  priority: prioritySchema.describe('Alarm priority when this level is crossed.'),
+  delayS: z.number().min(0).max(3600).default(0).describe('Alarm condition delay: the limit must stay crossed this long before the alarm is raised.'),
+  source: z.string().min(1).optional().describe('Clinical source of the value (guideline, reference).'),
 });
 
-const rateRule = z.strictObject({
-  perMinBelow: z.number().optional().describe('Raise when the rate of change per minute is below this (e.g. a fast fall).'),
-  perMinAbove: z.number().optional().describe('Raise when the rate of change per minute is above this.'),
-  windowS: z.number().min(60).max(3600).default(900).describe('Window over which the rate is computed.'),
-  priority: priority,
-  source: z.string().optional(),
+const boundSchema = z
+  .strictObject({
+    levels: z.array(levelSchema).min(1).max(5).describe('Levels from mild to severe; the priority follows the worst level crossed.'),
+    hysteresis: z.number().min(0).default(0).describe('The value must come back this far inside the mildest limit before the condition ends (and for a worse level to count as left).'),
+    latching: z.boolean().default(false).describe('A latching alarm stays after the condition ends, until it is reset or acknowledged.'),
+    escalateAfterS: z.number().min(10).max(86_400).optional().describe('Raise the priority one step each time the condition persists this long (up to high).'),
+  })
+  .describe('One alarm condition (metric + direction) with one or more levels.');
+
+const rateDirectionSchema = z.strictObject({
+  perMin: z.number().describe('Limit on the rate of change per minute (in the metric unit per minute).'),
+  priority: prioritySchema,
+  latching: z.boolean().default(false),
+  source: z.string().min(1).optional(),
 });
 
-export const metricRuleSchema = z.strictObject({
-  levels: z.array(thresholdLevel).default([]).describe('Threshold levels for this metric.'),
-  rate: rateRule.optional().describe('Rate-of-change rule.'),
-  staleAfterIntervals: z.number().min(1).max(1000).optional().describe('Stale data after this many expected intervals without a reading.'),
+const rateSchema = z.strictObject({
+  windowS: z.number().min(60).max(3600).default(900).describe('Window over which the rate is computed (at least half of it must hold readings).'),
+  falling: rateDirectionSchema.optional().describe('Raise `<metric>_falling` when the rate is at or below perMin (negative).'),
+  rising: rateDirectionSchema.optional().describe('Raise `<metric>_rising` when the rate is at or above perMin.'),
 });
+
+export const metricRuleSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('false switches every alarm of this metric off (including stale data).'),
+    low: boundSchema.optional().describe('`<metric>_low`: value below the limits.'),
+    high: boundSchema.optional().describe('`<metric>_high`: value above the limits.'),
+    rate: rateSchema.optional().describe('Rate-of-change conditions.'),
+    staleAfterIntervals: z.number().min(1).max(1000).optional().describe('Stale data after this many expected intervals without a reading (default: the section value).'),
+  })
+  .superRefine((rule, ctx) => {
+    for (const dir of ['low', 'high'] as const) {
+      const levels = rule[dir]?.levels ?? [];
+      for (let i = 1; i < levels.length; i++) {
+        const prev = levels[i - 1]!;
+        const cur = levels[i]!;
+        const worse = dir === 'low' ? cur.limit < prev.limit : cur.limit > prev.limit;
+        if (!worse) {
+          ctx.addIssue({ code: 'custom', path: [dir, 'levels', i, 'limit'], message: `levels go from mild to severe: ${dir === 'low' ? 'each limit must be below' : 'each limit must be above'} the previous one` });
+        }
+        if (SEVERITY[cur.priority] < SEVERITY[prev.priority]) {
+          ctx.addIssue({ code: 'custom', path: [dir, 'levels', i, 'priority'], message: 'a more severe level cannot have a lower priority' });
+        }
+      }
+    }
+    if (rule.low && rule.high) {
+      const lowMild = rule.low.levels[0]?.limit;
+      const highMild = rule.high.levels[0]?.limit;
+      if (lowMild !== undefined && highMild !== undefined && lowMild >= highMild) {
+        ctx.addIssue({ code: 'custom', path: ['high', 'levels', 0, 'limit'], message: 'the high limit must be above the low limit' });
+      }
+    }
+    const falling = rule.rate?.falling?.perMin;
+    if (falling !== undefined && falling >= 0) ctx.addIssue({ code: 'custom', path: ['rate', 'falling', 'perMin'], message: 'a falling rate limit must be negative' });
+    const rising = rule.rate?.rising?.perMin;
+    if (rising !== undefined && rising <= 0) ctx.addIssue({ code: 'custom', path: ['rate', 'rising', 'perMin'], message: 'a rising rate limit must be positive' });
+  });
 
 export const alarmsSchema = z.strictObject({
-  rules: z.record(z.string(), metricRuleSchema).default({}).describe('Rules per metric name (spo2, glucose, ...).'),
-  staleAfterIntervals: z.number().min(1).max(1000).default(3).describe('Default stale-data limit in expected intervals.'),
-  audioPauseS: z.number().min(1).max(120).default(120).describe('Global audio pause length (at most 2 minutes).'),
-  ackTimeoutS: z.number().min(10).max(3600).default(300).describe('How long an acknowledgement silences a high-priority alarm.'),
-  uplinkDownMinutes: z.number().min(1).max(1440).default(30).describe('Technical alarm when the uplink has been down this long.'),
+  mode: z.enum(['merge', 'replace']).default('merge').describe('merge: metrics named here replace the shipped default rule of that metric; replace: this is the whole rule set.'),
+  rules: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a metric name (snake_case)'), metricRuleSchema).default({}).describe('Rules per metric name (spo2, pulse_rate, glucose, ...).'),
+  technical: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a technical condition code (snake_case)'), prioritySchema).default({}).describe('Priority per technical condition code, over the built-in table.'),
+  staleAfterIntervals: z.number().min(1).max(1000).default(3).describe('Default stale-data limit in expected intervals of the metric.'),
+  audioPauseS: z.number().min(1).max(120).default(120).describe('Length of the global audio pause (at most 2 minutes).'),
+  ackTimeoutS: z.number().min(10).max(3600).default(300).describe('An acknowledgement silences a high-priority alarm this long; then it sounds again if still present.'),
+  uplinkDownMinutes: z.number().min(1).max(1440).default(30).describe('Technical alarm `uplink_down` when the uplink has been down this long.'),
 });
+
 export type AlarmsConfig = z.infer<typeof alarmsSchema>;
+export type MetricRule = z.infer<typeof metricRuleSchema>;
+export type BoundRule = z.infer<typeof boundSchema>;
+export type RateRule = z.infer<typeof rateSchema>;
+
+/** Human-readable list of every problem, each with its path (`rules.spo2.low.levels[1].limit: ...`). */
+export function formatIssues(error: z.ZodError, prefix = ''): string {
+  return error.issues
+    .map((i) => {
+      const path = i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), prefix);
+      return `${path || '(root)'}: ${i.message}`;
+    })
+    .join('; ');
+}

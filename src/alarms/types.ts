@@ -48,6 +48,8 @@ export interface ActiveAlarm {
 export interface TechnicalCondition {
   code: string;
   device?: string;
+  /** The metric concerned, when the condition is about one (e.g. `stale_data`). */
+  metric?: string;
   active: boolean;
   priority?: Priority;
   text: string;
@@ -60,6 +62,8 @@ export interface DeviceAlarm {
   priority: Priority;
   text: string;
   active: boolean;
+  /** Set by the driver when known; otherwise derived from the text (equipment words → technical). */
+  category?: AlarmCategory;
 }
 
 /** What the pipeline and the rest of the hub feed into the alarm system. */

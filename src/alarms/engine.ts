@@ -1,0 +1,446 @@
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { Reading } from '../core/reading.js';
+import type { Annunciator } from './annunciators/types.js';
+import { compareAlarms, fmt, higher, newAlarmId, SEVERITY, stepUp, toActive, toEvent, type AlarmInstance } from './condition.js';
+import type { AlarmsConfig, MetricRule } from './config-schema.js';
+import { resolveAlarms } from './defaults.js';
+import { parseState, restoreInstance, serializeState, type AlarmPersistence } from './persistence.js';
+import { addRateSample } from './rate-rule.js';
+import { RulesStore, type RulesResult } from './rules-store.js';
+import { AudioSignals, sameSignals, type SignalState } from './signals.js';
+import { StaleWatch, type Source } from './stale-watch.js';
+import { deviceAlarmCategory, deviceConditionName, technicalPriority } from './technical-catalogue.js';
+import { dropPending, evaluateThreshold, levelPriority, resizeThresholdState, type Direction } from './threshold-rule.js';
+import type { ActiveAlarm, AlarmCategory, AlarmEvent, AlarmEventKind, AlarmInputs, DeviceAlarm, Priority, TechnicalCondition } from './types.js';
+
+export interface MetricInfo { intervalS: number; label: string; unit: string }
+
+export interface AlarmEngineOptions {
+  /** The resolved rule set (resolveAlarms(config.alarms)). */
+  rules: AlarmsConfig;
+  hubId: string;
+  clock: Clock;
+  log: Logger;
+  /** Alarm state (active, latched, acknowledged) across restarts. */
+  persistence?: AlarmPersistence;
+  /** The accepted remote rule set (cmd/alarm-rules) across restarts. */
+  rulesPersistence?: AlarmPersistence;
+  /** How a remote section combines with the shipped defaults (default resolveAlarms). */
+  resolve?: (section: AlarmsConfig) => AlarmsConfig;
+  annunciators: Annunciator[];
+  metric(name: string): MetricInfo | undefined;
+  /** Every alarm event, after the annunciators: the hub stores it and sends it ahead of any backlog. */
+  onEvent(ev: AlarmEvent): void;
+  /** The active list whenever it changes (retained `alarms/active`). */
+  onActive(list: ActiveAlarm[]): void;
+}
+
+interface Assertion {
+  condition: string; category: AlarmCategory; device: string; metric: string | null; priority: Priority;
+  value: number | null; limit: number | null; text: string; latching: boolean; escalateAfterS: number | undefined; source: string | undefined;
+}
+
+/** Restored technical and device alarms not reported again within this time are cleared. */
+export const RESTORE_GRACE_MS = 120_000;
+const TICK_MS = 1000;
+
+/**
+ * The alarm engine, in IEC 60601-1-8 terms: alarm conditions (thresholds with levels and delay,
+ * rate of change, stale data, technical and device conditions) kept apart from alarm signals
+ * (signals.ts). All timing runs on the monotonic clock. Every input is handled synchronously:
+ * annunciators first, then the onEvent/onActive callbacks, persistence after (deferred).
+ */
+export class AlarmEngine implements AlarmInputs {
+  private readonly alarms = new Map<string, AlarmInstance>();
+  private readonly watch = new StaleWatch();
+  private readonly signals = new AudioSignals();
+  private readonly rulesStore: RulesStore;
+  private readonly log: Logger;
+  private readonly startMono: number;
+  private rules: AlarmsConfig;
+  private events: AlarmEvent[] = [];
+  private activeDirty = false;
+  private stateDirty = false;
+  private lastSignals: SignalState | undefined;
+  private depth = 0;
+  private committing = false;
+  private deferred: TechnicalCondition[] = [];
+  private timer: TimerHandle | undefined;
+  private persistScheduled = false;
+
+  constructor(private readonly opts: AlarmEngineOptions) {
+    this.log = opts.log.child('alarms');
+    this.rulesStore = new RulesStore({ configured: opts.rules, resolve: opts.resolve ?? ((s) => resolveAlarms(s)), persistence: opts.rulesPersistence, log: this.log });
+    this.rules = this.rulesStore.current;
+    this.startMono = opts.clock.mono();
+    this.restore();
+    for (const a of opts.annunciators) {
+      try { a.attach?.((c) => this.technical(c)); } catch (err) { this.log.error({ annunciator: a.name, err: (err as Error).message }, 'annunciator attach failed'); }
+    }
+  }
+
+  /** Starts the 1 s tick (delays, stale data, escalation, ack timeouts) and drives the signals. */
+  start(): void {
+    if (this.timer) return;
+    this.timer = this.opts.clock.setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref?.();
+    this.run(() => { this.activeDirty = true; });
+  }
+
+  stop(): void {
+    if (this.timer) this.opts.clock.clearInterval(this.timer);
+    this.timer = undefined;
+    this.flush();
+    for (const a of this.opts.annunciators) this.guard(a.name, () => a.stop?.());
+  }
+
+  get rulesVersion(): number { return this.rulesStore.version; }
+  get currentRules(): AlarmsConfig { return this.rules; }
+  pausedForS(): number { return this.signals.remainingS(this.opts.clock.mono()); }
+
+  onReading(r: Reading): void {
+    const rule = this.rules.rules[r.metric];
+    if (!rule || !rule.enabled) return;
+    // A backfilled ('stored') or invalid value is not live data: it neither alarms nor keeps the source fresh.
+    if (r.flags.length > 0 && (r.flags.includes('stored') || r.flags.includes('invalid'))) return;
+    this.run(() => {
+      const now = this.opts.clock.mono();
+      const src = this.watch.get(r.device, r.metric, now);
+      if (this.watch.fresh(src, now, r.value)) this.setTechnical({ code: 'stale_data', device: r.device, metric: r.metric, active: false, text: `${this.label(r.metric)}: data from ${r.device} again` });
+      this.evaluate(src, rule, r.value, now, true);
+    });
+  }
+
+  technical(c: TechnicalCondition): void {
+    if (this.depth > 0 || this.committing) { this.deferred.push(c); return; }
+    this.run(() => this.setTechnical(c));
+  }
+
+  deviceAlarm(device: string, a: DeviceAlarm): void {
+    this.run(() => {
+      const condition = deviceConditionName(a.code);
+      const key = `${condition}|${device}`;
+      if (!a.active) { this.end(key, a.text); return; }
+      const inst = this.assert(key, { condition, category: a.category ?? deviceAlarmCategory(a.text), device, metric: null, priority: a.priority, value: null, limit: null, text: a.text, latching: false, escalateAfterS: undefined, source: undefined });
+      inst.unconfirmed = false;
+    });
+  }
+
+  /** Acknowledges an alarm: silences this occurrence (high: for ackTimeoutS); a latched alarm whose condition ended is reset. */
+  ack(alarmId: string): boolean {
+    return this.run(() => {
+      const a = this.byId(alarmId);
+      if (!a) return false;
+      if (a.latching && !a.present) {
+        this.emit(a, 'acknowledged');
+        this.remove(a, 'reset by acknowledgement');
+        return true;
+      }
+      if (a.acknowledged) return true;
+      a.acknowledged = true;
+      a.ackMono = this.opts.clock.mono();
+      this.emit(a, 'acknowledged');
+      return true;
+    });
+  }
+
+  /** Resets a latched alarm whose condition has ended. False when unknown, not latched or still present. */
+  reset(alarmId: string): boolean {
+    return this.run(() => {
+      const a = this.byId(alarmId);
+      if (!a || !a.latching || a.present) return false;
+      this.remove(a, 'reset');
+      return true;
+    });
+  }
+
+  /** Global audio pause (at most 2 minutes). Returns its length in seconds. */
+  pauseAudio(seconds?: number): number {
+    return this.run(() => {
+      const s = this.signals.pause(this.opts.clock.mono(), seconds ?? this.rules.audioPauseS, this.alarms.values());
+      for (const a of this.alarms.values()) this.emit(a, 'paused', `audio paused for ${s} s`);
+      this.log.info({ seconds: s }, 'audio paused');
+      return s;
+    });
+  }
+
+  active(): ActiveAlarm[] {
+    return [...this.alarms.values()].sort(compareAlarms).map(toActive);
+  }
+
+  /** A new rule set (e.g. from cmd/alarm-rules): validated, versioned, persisted; refused when invalid. */
+  setRules(candidate: unknown, requestedVersion?: number): RulesResult {
+    const res = this.rulesStore.propose(candidate, requestedVersion);
+    if (res.ok) {
+      this.rules = this.rulesStore.current;
+      this.run(() => this.applyRules());
+    }
+    return res;
+  }
+
+  /** Sounds every priority once through every annunciator (alarm-test). */
+  test(): void {
+    this.log.info('alarm test');
+    for (const a of this.opts.annunciators) this.guard(a.name, () => a.test?.(['high', 'medium', 'low']));
+  }
+
+  /** Writes the state now (also done by stop()). */
+  flush(): void {
+    this.persistScheduled = false;
+    if (!this.stateDirty || !this.opts.persistence) return;
+    this.stateDirty = false;
+    try {
+      this.opts.persistence.save(serializeState(this.opts.clock.mono(), this.alarms.values(), this.watch.all()));
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'could not persist alarm state');
+    }
+  }
+
+  /** One tick; public for tests and for a hub that drives its own scheduler. */
+  tick(): void {
+    this.run(() => {
+      const now = this.opts.clock.mono();
+      for (const s of this.watch.check(now, (m) => this.staleLimitMs(m))) this.goneStale(s, now);
+      for (const s of this.watch.all()) {
+        const rule = this.rules.rules[s.metric];
+        if (!s.stale && s.lastValue !== undefined && rule?.enabled) this.evaluate(s, rule, s.lastValue, now, false);
+      }
+      for (const a of [...this.alarms.values()]) this.tickAlarm(a, now);
+    });
+  }
+
+  private tickAlarm(a: AlarmInstance, now: number): void {
+    if (a.unconfirmed && now - this.startMono >= RESTORE_GRACE_MS) { this.remove(a, 'not reported again after restart'); return; }
+    const fresh = a.source === undefined || !(this.watch.find(a.source)?.stale ?? false);
+    if (!a.present || !fresh) return; // no re-sounding and no escalation on old values
+    if (a.acknowledged && a.priority === 'high' && a.ackMono !== undefined && now - a.ackMono >= this.rules.ackTimeoutS * 1000) {
+      a.acknowledged = false;
+      a.ackMono = undefined;
+      this.activeDirty = this.stateDirty = true;
+      this.log.info({ alarm: a.id, condition: a.condition }, 'acknowledgement timed out');
+    }
+    if (a.escalateAfterS !== undefined && a.priority !== 'high' && now - a.stepMono >= a.escalateAfterS * 1000) {
+      this.escalate(a, stepUp(a.priority), now);
+    }
+  }
+
+  private goneStale(s: Source, now: number): void {
+    if (s.low) dropPending(s.low);
+    if (s.high) dropPending(s.high);
+    const limit = this.staleLimitMs(s.metric) ?? 0;
+    this.setTechnical({ code: 'stale_data', device: s.device, metric: s.metric, active: true, text: `${this.label(s.metric)}: no data from ${s.device} for ${Math.round((now - s.lastMono) / 1000)} s (limit ${Math.round(limit / 1000)} s)` });
+  }
+
+  private evaluate(src: Source, rule: MetricRule, value: number, now: number, withRate: boolean): void {
+    this.watch.ensureLevels(src, rule.low?.levels.length, rule.high?.levels.length);
+    this.threshold(src, 'low', rule, value, now);
+    this.threshold(src, 'high', rule, value, now);
+    const rate = rule.rate;
+    if (!withRate || !rate) return;
+    const perMin = addRateSample(rate, src.rate, now, value);
+    if (perMin === undefined) return;
+    for (const dir of ['falling', 'rising'] as const) {
+      const d = rate[dir];
+      if (!d) continue;
+      const key = `${src.metric}_${dir}|${src.device}`;
+      const present = dir === 'falling' ? perMin <= d.perMin : perMin >= d.perMin;
+      if (!present) { if (this.alarms.has(key)) this.end(key, `${this.label(src.metric)} no longer ${dir} fast`, value); continue; }
+      const info = this.info(src.metric);
+      const text = `${info.label} ${dir} ${fmt(perMin)} ${info.unit}/min (limit ${fmt(d.perMin)} ${info.unit}/min)`;
+      this.assert(key, { condition: `${src.metric}_${dir}`, category: 'physiological', device: src.device, metric: src.metric, priority: d.priority, value, limit: d.perMin, text, latching: d.latching, escalateAfterS: undefined, source: src.key });
+    }
+  }
+
+  private threshold(src: Source, dir: Direction, rule: MetricRule, value: number, now: number): void {
+    const bound = rule[dir];
+    const st = src[dir];
+    if (!bound || !st) return;
+    const res = evaluateThreshold(dir, bound, st, value, now);
+    const key = `${src.metric}_${dir}|${src.device}`;
+    const info = this.info(src.metric);
+    if (res.level < 0) {
+      if (this.alarms.has(key)) this.end(key, `${info.label} ${fmt(value)} ${info.unit}: ${dir} limit no longer crossed`, value);
+      return;
+    }
+    const lvl = bound.levels[res.level]!;
+    const text = `${info.label} ${fmt(value)} ${info.unit} ${dir === 'low' ? 'below' : 'above'} ${fmt(lvl.limit)} ${info.unit}${lvl.delayS > 0 ? ` for ${fmt(lvl.delayS)} s` : ''}`;
+    this.assert(key, { condition: `${src.metric}_${dir}`, category: 'physiological', device: src.device, metric: src.metric, priority: levelPriority(bound, res.level), value, limit: lvl.limit, text, latching: bound.latching, escalateAfterS: bound.escalateAfterS, source: src.key });
+  }
+
+  private setTechnical(c: TechnicalCondition): void {
+    const key = `${c.code}|${c.device ?? ''}|${c.metric ?? ''}`;
+    if (!c.active) { this.end(key, c.text); return; }
+    const inst = this.assert(key, { condition: c.code, category: 'technical', device: c.device ?? '', metric: c.metric ?? null, priority: technicalPriority(c.code, c.priority, this.rules.technical), value: null, limit: null, text: c.text, latching: false, escalateAfterS: undefined, source: undefined });
+    inst.unconfirmed = false;
+  }
+
+  /** The condition exists: raise a new instance, or update (and possibly escalate) the existing one. */
+  private assert(key: string, s: Assertion): AlarmInstance {
+    const now = this.opts.clock.mono();
+    let a = this.alarms.get(key);
+    if (!a) {
+      a = {
+        key, id: newAlarmId(this.opts.hubId, key), condition: s.condition, category: s.category, device: s.device || null, metric: s.metric,
+        priority: s.priority, value: s.value, limit: s.limit, text: s.text, sinceWall: this.opts.clock.now(), sinceMono: now, stepMono: now,
+        present: true, latching: s.latching, escalateAfterS: s.escalateAfterS, acknowledged: false, ackMono: undefined, source: s.source, unconfirmed: false,
+      };
+      this.alarms.set(key, a);
+      this.signals.noteRaised(a.priority);
+      this.emit(a, 'raised');
+      return a;
+    }
+    a.value = s.value;
+    a.text = s.text;
+    if (!a.present) {
+      // A latched alarm whose condition comes back: it must be heard again.
+      a.present = true;
+      a.acknowledged = false;
+      a.ackMono = undefined;
+      this.activeDirty = this.stateDirty = true;
+    }
+    if (SEVERITY[s.priority] > SEVERITY[a.priority]) {
+      a.limit = s.limit;
+      this.escalate(a, s.priority, now);
+    }
+    return a;
+  }
+
+  private escalate(a: AlarmInstance, to: Priority, now: number): void {
+    a.priority = higher(a.priority, to);
+    a.stepMono = now;
+    a.acknowledged = false;
+    a.ackMono = undefined;
+    this.signals.noteRaised(a.priority);
+    this.emit(a, 'escalated');
+  }
+
+  /** The condition no longer exists: clear, or keep as latched. */
+  private end(key: string, text: string, value?: number): void {
+    const a = this.alarms.get(key);
+    if (!a || !a.present) return;
+    a.present = false;
+    if (value !== undefined) a.value = value;
+    if (a.latching) {
+      this.activeDirty = this.stateDirty = true;
+      this.log.info({ alarm: a.id, condition: a.condition }, 'alarm condition ended, latched until reset');
+      return;
+    }
+    this.remove(a, text);
+  }
+
+  private remove(a: AlarmInstance, text: string): void {
+    this.alarms.delete(a.key);
+    this.emit(a, 'cleared', text);
+  }
+
+  private emit(a: AlarmInstance, kind: AlarmEventKind, text?: string): void {
+    this.events.push(toEvent(this.opts.hubId, a, kind, this.opts.clock.now(), text));
+    this.activeDirty = this.stateDirty = true;
+    this.log.info({ alarm: a.id, event: kind, condition: a.condition, priority: a.priority, device: a.device }, `alarm ${kind}`);
+  }
+
+  private run<T>(fn: () => T): T {
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+      if (this.depth === 0 && !this.committing) this.commit();
+    }
+  }
+
+  /** Signals first (synchronous, non-blocking annunciators), then events, the active list, persistence. */
+  private commit(): void {
+    this.committing = true;
+    try {
+      const sig = this.signals.state(this.opts.clock.mono(), this.alarms.values());
+      if (!sameSignals(this.lastSignals, sig)) {
+        this.lastSignals = sig;
+        for (const a of this.opts.annunciators) this.guard(a.name, () => a.signal(sig));
+      }
+      const events = this.events;
+      this.events = [];
+      for (const ev of events) {
+        for (const a of this.opts.annunciators) if (a.event) this.guard(a.name, () => a.event!(ev));
+        this.guard('onEvent', () => this.opts.onEvent(ev));
+      }
+      if (this.activeDirty) {
+        this.activeDirty = false;
+        const list = this.active();
+        this.guard('onActive', () => this.opts.onActive(list));
+      }
+      if (this.stateDirty && this.opts.persistence && !this.persistScheduled) {
+        this.persistScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    } finally {
+      this.committing = false;
+    }
+    if (this.deferred.length > 0) {
+      const d = this.deferred;
+      this.deferred = [];
+      for (const c of d) this.technical(c);
+    }
+  }
+
+  private guard(name: string, fn: () => void): void {
+    try { fn(); } catch (err) { this.log.error({ target: name, err: (err as Error).message }, 'alarm output failed'); }
+  }
+
+  private applyRules(): void {
+    for (const a of [...this.alarms.values()]) {
+      if (a.source === undefined || a.metric === null) continue;
+      const rule = this.rules.rules[a.metric];
+      const part = a.condition.slice(a.metric.length + 1);
+      const has = rule?.enabled && (part === 'low' || part === 'high' ? rule[part] : rule.rate?.[part === 'falling' ? 'falling' : 'rising']);
+      if (!has) this.remove(a, 'alarm rule removed');
+    }
+    for (const s of this.watch.all()) {
+      const rule = this.rules.rules[s.metric];
+      if (!rule?.enabled) { s.low = s.high = undefined; continue; }
+      this.watch.ensureLevels(s, rule.low?.levels.length, rule.high?.levels.length);
+      if (s.low && rule.low) resizeThresholdState(s.low, rule.low.levels.length);
+      if (s.high && rule.high) resizeThresholdState(s.high, rule.high.levels.length);
+    }
+  }
+
+  private restore(): void {
+    let text: string | undefined;
+    try { text = this.opts.persistence?.load(); } catch (err) { this.log.error({ err: (err as Error).message }, 'could not read alarm state'); }
+    if (!text) return;
+    const saved = parseState(text);
+    if ('error' in saved) { this.log.error({ err: saved.error }, 'persisted alarm state unreadable: starting without it'); return; }
+    const now = this.opts.clock.mono();
+    for (const s of saved.alarms) this.alarms.set(s.key, restoreInstance(s, now));
+    for (const s of saved.sources) {
+      const src = this.watch.get(s.device, s.metric, now);
+      src.stale = s.stale;
+      const rule = this.rules.rules[s.metric];
+      this.watch.ensureLevels(src, rule?.low?.levels.length, rule?.high?.levels.length);
+      if (src.low) src.low.asserted = Math.min(s.low, src.low.crossedSince.length - 1);
+      if (src.high) src.high.asserted = Math.min(s.high, src.high.crossedSince.length - 1);
+    }
+    this.log.info({ alarms: saved.alarms.length }, 'alarm state restored');
+  }
+
+  private byId(id: string): AlarmInstance | undefined {
+    for (const a of this.alarms.values()) if (a.id === id) return a;
+    return undefined;
+  }
+
+  private staleLimitMs(metric: string): number | undefined {
+    const rule = this.rules.rules[metric];
+    const info = this.opts.metric(metric);
+    if (!rule?.enabled || !info) return undefined;
+    return (rule.staleAfterIntervals ?? this.rules.staleAfterIntervals) * info.intervalS * 1000;
+  }
+
+  private info(metric: string): MetricInfo {
+    return this.opts.metric(metric) ?? { intervalS: 0, label: metric, unit: '' };
+  }
+
+  private label(metric: string): string {
+    return this.info(metric).label;
+  }
+}
