@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { FakeClock } from '../../src/core/clock.js';
+import { HubError } from '../../src/core/errors.js';
+import { readingToJson } from '../../src/core/reading.js';
+import { Backoff } from '../../src/uplink/backoff.js';
+import { CommandRouter } from '../../src/uplink/commands.js';
+import { buildConnectOptions, checkTransport, isLoopbackHost } from '../../src/uplink/connect-options.js';
+import { Drainer, type QoS1Publisher } from '../../src/uplink/drainer.js';
+import { fhirBundle } from '../../src/uplink/fhir.js';
+import { makeTopics } from '../../src/uplink/topics.js';
+import { MemoryOutbox } from '../helpers/memory-outbox.js';
+import { quietLog, reading, uplinkConfig } from './util.js';
+
+describe('backoff', () => {
+  it('grows exponentially with jitter inside [min, max] and resets', () => {
+    const lo = new Backoff(1000, 60_000, () => 0);
+    const hi = new Backoff(1000, 60_000, () => 0.999999);
+    const a = Array.from({ length: 10 }, () => lo.next());
+    const b = Array.from({ length: 10 }, () => hi.next());
+    expect(a.slice(0, 4)).toEqual([1000, 1000, 2000, 4000]);
+    expect(b.slice(0, 4)).toEqual([1000, 2000, 4000, 8000]);
+    for (const d of [...a, ...b]) { expect(d).toBeGreaterThanOrEqual(1000); expect(d).toBeLessThanOrEqual(60_000); }
+    expect(b[9]).toBe(60_000);
+    hi.reset();
+    expect(hi.next()).toBe(1000);
+  });
+});
+
+describe('transport check', () => {
+  it('knows loopback hosts', () => {
+    for (const h of ['127.0.0.1', '127.8.9.10', 'localhost', '[::1]', '::1']) expect(isLoopbackHost(h)).toBe(true);
+    for (const h of ['10.0.0.1', '128.0.0.1', 'broker.example', '::2', '[2001:db8::1]']) expect(isLoopbackHost(h)).toBe(false);
+  });
+
+  it('refuses plain mqtt:// and ws:// to a non-loopback host unless allowInsecure', () => {
+    for (const url of ['mqtt://broker.example:1883', 'ws://10.1.2.3:9001', 'tcp://192.168.1.5']) {
+      expect(() => checkTransport(uplinkConfig({ url }).mqtt)).toThrowError(/HUB0501/);
+      expect(() => checkTransport(uplinkConfig({ url, allowInsecure: true }).mqtt)).not.toThrow();
+    }
+    expect(() => checkTransport(uplinkConfig({ url: 'mqtt://127.0.0.1:1883' }).mqtt)).not.toThrow();
+    expect(() => checkTransport(uplinkConfig({ url: 'mqtts://broker.example:8883' }).mqtt)).not.toThrow();
+  });
+
+  it('reports unreadable TLS files as a HubError naming the file', () => {
+    const cfg = uplinkConfig({ url: 'mqtts://broker.example:8883', ca: '/nonexistent/ca.crt' });
+    let err: unknown;
+    try { buildConnectOptions({ config: cfg, clientId: 'c', willTopic: 't', will: { v: 1, state: 'offline', t: 'x', version: '1' } }); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(HubError);
+    expect((err as Error).message).toMatch(/\/nonexistent\/ca\.crt.*HUB0502/);
+  });
+
+  it('uses a persistent session, LWT and no library reconnects', () => {
+    const cfg = uplinkConfig({ url: 'mqtt://127.0.0.1:1883' });
+    const o = buildConnectOptions({ config: cfg, clientId: 'carehub-h1', willTopic: 'carehub/h1/status', will: { v: 1, state: 'offline', t: 'x', version: '1' } });
+    expect(o).toMatchObject({ protocolVersion: 5, clean: false, reconnectPeriod: 0, clientId: 'carehub-h1', will: { topic: 'carehub/h1/status', qos: 1, retain: true } });
+    expect(o.properties?.sessionExpiryInterval).toBe(7 * 24 * 3600);
+  });
+});
+
+describe('topics', () => {
+  it('maps names under prefix/hub and recognises command topics', () => {
+    const t = makeTopics('acme/care', 'hub-1');
+    expect(t.of('alarms/events')).toBe('acme/care/hub-1/alarms/events');
+    expect(t.cmdFilter).toBe('acme/care/hub-1/cmd/+');
+    expect(t.commandName('acme/care/hub-1/cmd/ping')).toBe('ping');
+    expect(t.commandName('acme/care/hub-1/cmd/ping/reply')).toBeNull();
+    expect(t.cmdReply('ping')).toBe('acme/care/hub-1/cmd/ping/reply');
+  });
+});
+
+describe('command router', () => {
+  const router = new CommandRouter(quietLog);
+  router.register('echo', z.strictObject({ text: z.string() }), (a) => ({ echoed: a.text }));
+  router.register('boom', z.object({}), () => { throw new Error('kaput'); });
+  const h = (name: string, s: string) => router.handle(name, Buffer.from(s));
+
+  it('answers every kind of bad request with ok:false, never throws', async () => {
+    expect(await h('echo', '{not json')).toEqual({ id: null, ok: false, error: 'request is not valid JSON' });
+    expect(await h('echo', '[1,2]')).toMatchObject({ id: null, ok: false });
+    expect(await h('echo', '{"id":5}')).toMatchObject({ id: '5', ok: false });
+    expect(await h('nope', '{"id":"a"}')).toMatchObject({ id: 'a', ok: false, error: 'unknown command "nope"' });
+    expect(await h('echo', '{"id":"b","text":3}')).toMatchObject({ id: 'b', ok: false, error: expect.stringMatching(/text/) });
+    expect(await h('boom', '{"id":"c"}')).toEqual({ id: 'c', ok: false, error: 'kaput' });
+    expect(await h('echo', '{"id":"d","text":"hi"}')).toEqual({ id: 'd', ok: true, error: null, echoed: 'hi' });
+    expect(router.stats()).toEqual({ received: 7, ok: 1, malformed: 3, unknown: 1, invalidArgs: 1, failed: 1 });
+  });
+});
+
+describe('fhir', () => {
+  it('builds a transaction Bundle of PHD Observations with MDC code, UCUM quantity and identifier', () => {
+    const r = readingToJson(reading('oxi-1', Date.UTC(2026, 10, 23, 10, 15, 2)));
+    const b = JSON.parse(fhirBundle([JSON.stringify(r)], 'hub-1', Date.UTC(2026, 10, 23, 10, 16))) as {
+      resourceType: string; type: string; entry: { fullUrl: string; request: { ifNoneExist: string }; resource: Record<string, unknown> }[];
+    };
+    expect(b.resourceType).toBe('Bundle');
+    expect(b.type).toBe('transaction');
+    const e = b.entry[0]!;
+    expect(e.fullUrl).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(e.request.ifNoneExist).toBe(`identifier=urn:carehub:reading|${r.id}`);
+    expect(e.resource).toMatchObject({
+      resourceType: 'Observation', status: 'final',
+      code: { coding: [{ system: 'urn:iso:std:iso:11073:10101', code: '150456' }] },
+      valueQuantity: { value: 97, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
+      effectiveDateTime: '2026-11-23T10:15:02.000Z',
+      identifier: [{ system: 'urn:carehub:reading', value: r.id }],
+      device: { identifier: { value: 'oxi-1' } },
+    });
+  });
+});
+
+describe('drainer (fake publisher)', () => {
+  function setup(cap = 4, batch = 3) {
+    const outbox = new MemoryOutbox();
+    const clock = new FakeClock();
+    const sent: { topic: string; payload: string; ack: (err?: Error) => void }[] = [];
+    const pub: QoS1Publisher = { publish: (topic, payload, cb) => { sent.push({ topic, payload, ack: cb }); } };
+    const d = new Drainer({
+      outbox, readingsTopic: 'r', alarmEventsTopic: 'a', encodeBatch: (p) => `[${p.join(',')}]`,
+      batchMaxReadings: batch, batchMaxDelayMs: 200, clock, log: quietLog,
+    });
+    return { outbox, clock, sent, pub, d, cap };
+  }
+
+  it('acks rows only after PUBACK, sends alarms first, re-sends unacked rows after a reconnect', () => {
+    const { outbox, sent, pub, d } = setup();
+    for (let i = 0; i < 7; i++) outbox.add(1, 'reading', `${i}`);
+    outbox.add(2, 'reading', '"w"');
+    outbox.add(0, 'alarm', '"A"');
+    d.attach(pub, 4);
+    expect(sent.map((s) => `${s.topic}${s.payload}`)).toEqual(['a"A"', 'r[0,1,2]', 'r[3,4,5]', 'r[6]']);
+    expect(outbox.depth().total).toBe(9); // nothing acked yet
+    sent[0]!.ack();
+    sent[1]!.ack();
+    expect(outbox.depth().total).toBe(5);
+    // the lane-2 batch went out once a slot freed and lane 1 was empty
+    expect(sent.map((s) => s.payload).slice(4)).toEqual(['["w"]']);
+    d.detach(); // connection lost before the other PUBACKs
+    outbox.add(0, 'alarm', '"B"');
+    sent.length = 0;
+    d.attach(pub, 4);
+    expect(sent.map((s) => `${s.topic}${s.payload}`)).toEqual(['a"B"', 'r[3,4,5]', 'r[6]', 'r["w"]']);
+  });
+
+  it('an alarm stored while a backlog drains goes out before the next readings batch', () => {
+    const { outbox, sent, pub, d } = setup(2, 2);
+    for (let i = 0; i < 20; i++) outbox.add(1, 'reading', `${i}`);
+    d.attach(pub, 2);
+    expect(sent.length).toBe(1); // one slot kept for alarms
+    outbox.add(0, 'alarm', '"A"');
+    d.kick();
+    expect(sent[1]!.topic).toBe('a');
+    sent[0]!.ack();
+    expect(sent[2]!.payload).toBe('[2,3]');
+  });
+
+  it('live rows go out within batchMaxDelayMs of a kick', () => {
+    const { outbox, clock, sent, pub, d } = setup();
+    d.attach(pub, 4);
+    outbox.add(1, 'reading', '1');
+    d.kick();
+    expect(sent.length).toBe(0);
+    clock.advance(199);
+    expect(sent.length).toBe(0);
+    clock.advance(1);
+    expect(sent.map((s) => s.payload)).toEqual(['[1]']);
+  });
+
+  it('a refused publish (error in the callback) keeps the rows queued', () => {
+    const { outbox, clock, sent, pub, d } = setup();
+    outbox.add(1, 'reading', '1');
+    d.attach(pub, 4);
+    sent[0]!.ack(new Error('quota exceeded'));
+    expect(outbox.depth().total).toBe(1);
+    clock.advance(1000);
+    expect(sent.length).toBe(2);
+    sent[1]!.ack();
+    expect(outbox.depth().total).toBe(0);
+    expect(d.stats()).toMatchObject({ publishErrors: 1, ackedRows: 1 });
+  });
+});
