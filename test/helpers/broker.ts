@@ -63,6 +63,8 @@ export function makeCerts(dir: string): TlsFiles {
 export interface BrokerOptions {
   /** TLS listener with `require_certificate true` (mosquitto only). */
   tls?: boolean;
+  /** Keep sessions and retained messages across restart() (mosquitto only; saved on stop). */
+  persistence?: boolean;
   /** Extra mosquitto.conf lines. */
   extraConf?: string[];
 }
@@ -107,11 +109,13 @@ class MosquittoBroker implements TestBroker {
     const lines = [
       `listener ${port} 127.0.0.1`,
       'allow_anonymous true',
-      'persistence false',
+      ...(opts.persistence ? ['persistence true', `persistence_location ${dir}/`, 'autosave_interval 1'] : ['persistence false']),
       'max_inflight_messages 1000',
       'max_queued_messages 1000000',
       'max_queued_bytes 0',
       'set_tcp_nodelay true',
+      // started as root (CI containers), mosquitto would drop to user "mosquitto", which cannot read the temp dir
+      ...(process.getuid?.() === 0 ? ['user root'] : []),
       'log_dest stderr',
       'log_type error',
       'log_type warning',
