@@ -3,7 +3,6 @@ import { decodeFeature, decodeRunTime, decodeStatus, featureToJson, statusToJson
 import { decodeMeasurement, measurementOptions, recordToJson } from './codec-measurement.js';
 import { decodeSessionStartTime, sessionStartToJson } from './codec-session.js';
 import { e2eFromCodecOptions } from './e2e.js';
-import { decodeRacp, racpToJson } from './racp-cgm.js';
 import { decodeSocp, socpToJson } from './socp.js';
 
 type Out = Decoded<Record<string, unknown>>;
@@ -46,10 +45,3 @@ export const codecs: Codec[] = [
     decode: (b, o) => map(decodeSocp(b, e2eFromCodecOptions(o)), socpToJson),
   },
 ];
-
-/** RACP as CGMS uses it; registered by the hub only if no shared `racp` codec exists. */
-export const racpCodec: Codec = {
-  name: 'racp',
-  description: 'Record Access Control Point (0x2A52)',
-  decode: (b) => map(decodeRacp(b), (m) => racpToJson(m, b)),
-};

@@ -1,68 +1,48 @@
-import { ok, reject, type Decoded } from '../shared/codec.js';
-import { u16 } from './e2e.js';
+import { ok, type Decoded } from '../shared/codec.js';
+import { decodeRacp as decodeShared, encodeRacp, racpCount, racpResponse as sharedResponse, RacpOp, RacpOperator, RacpResponse } from '../shared/racp.js';
 
 /**
- * Record Access Control Point (0x2A52) as CGMS uses it: op code | operator | operand. The
- * filter type for operators ≤, ≥ and range is 0x01 Time Offset (uint16 minutes). RACP never
- * carries an E2E-CRC. (CGMS-local helpers: the shared drivers/shared/racp.ts did not exist when
- * this driver was written; the wire format is the same.)
+ * RACP (0x2A52) as CGMS uses it, over the shared codec (drivers/shared/racp.ts): the filter type
+ * for ≤, ≥ and range is 0x01 Time Offset (uint16 minutes). RACP never carries an E2E-CRC.
  */
-export const RACP_OP = { REPORT: 1, DELETE: 2, ABORT: 3, REPORT_COUNT: 4, COUNT_RESPONSE: 5, RESPONSE_CODE: 6 } as const;
-export const RACP_OPERATOR = { NULL: 0, ALL: 1, LE: 2, GE: 3, RANGE: 4, FIRST: 5, LAST: 6 } as const;
+export const RACP_OP = {
+  REPORT: RacpOp.report, DELETE: RacpOp.delete, ABORT: RacpOp.abort, REPORT_COUNT: RacpOp.reportCount,
+  COUNT_RESPONSE: RacpOp.countResponse, RESPONSE_CODE: RacpOp.responseCode,
+} as const;
+export const RACP_OPERATOR = {
+  NULL: RacpOperator.null, ALL: RacpOperator.all, LE: RacpOperator.lessOrEqual, GE: RacpOperator.greaterOrEqual,
+  RANGE: RacpOperator.range, FIRST: RacpOperator.first, LAST: RacpOperator.last,
+} as const;
 export const RACP_RESPONSE = {
-  SUCCESS: 1, OPCODE_NOT_SUPPORTED: 2, INVALID_OPERATOR: 3, OPERATOR_NOT_SUPPORTED: 4, INVALID_OPERAND: 5,
-  NO_RECORDS: 6, ABORT_UNSUCCESSFUL: 7, NOT_COMPLETED: 8, OPERAND_NOT_SUPPORTED: 9,
+  SUCCESS: RacpResponse.success, OPCODE_NOT_SUPPORTED: RacpResponse.opNotSupported, INVALID_OPERATOR: RacpResponse.invalidOperator,
+  OPERATOR_NOT_SUPPORTED: RacpResponse.operatorNotSupported, INVALID_OPERAND: RacpResponse.invalidOperand,
+  NO_RECORDS: RacpResponse.noRecords, ABORT_UNSUCCESSFUL: RacpResponse.abortUnsuccessful,
+  NOT_COMPLETED: RacpResponse.notCompleted, OPERAND_NOT_SUPPORTED: RacpResponse.operandNotSupported,
 } as const;
 export const FILTER_TIME_OFFSET = 0x01;
 
 export type RacpMessage =
   | { kind: 'response'; requestOpcode: number; responseCode: number }
   | { kind: 'count'; count: number }
-  | { kind: 'request'; opcode: number; operator: number; filter: number | null; operands: number[] };
+  | { kind: 'request'; opcode: number; operator: number; filter: number | null; operands: number[]; extra: number };
 
 export function decodeRacp(b: Uint8Array): Decoded<RacpMessage> {
-  if (b.length < 2) return reject('short', b.length);
-  const opcode = b[0] ?? 0;
-  const operator = b[1] ?? 0;
-  if (opcode === RACP_OP.RESPONSE_CODE) {
-    if (operator !== 0) return reject('reserved', 1);
-    if (b.length < 4) return reject('short', b.length);
-    if (b.length > 4) return reject('length', 4);
-    return ok({ kind: 'response', requestOpcode: b[2] ?? 0, responseCode: b[3] ?? 0 });
-  }
-  if (opcode === RACP_OP.COUNT_RESPONSE) {
-    if (operator !== 0) return reject('reserved', 1);
-    if (b.length < 4) return reject('short', b.length);
-    if (b.length > 4) return reject('length', 4);
-    return ok({ kind: 'count', count: u16(b, 2) });
-  }
-  if (opcode < 1 || opcode > 4) return reject('opcode', 0);
-  if (operator > 6) return reject('reserved', 1);
-  const needsFilter = operator >= RACP_OPERATOR.LE && operator <= RACP_OPERATOR.RANGE;
-  if (!needsFilter) {
-    if (b.length > 2) return reject('length', 2);
-    return ok({ kind: 'request', opcode, operator, filter: null, operands: [] });
-  }
-  const want = 3 + (operator === RACP_OPERATOR.RANGE ? 4 : 2);
-  if (b.length < want) return reject('short', b.length);
-  if (b.length > want) return reject('length', want);
-  const operands = operator === RACP_OPERATOR.RANGE ? [u16(b, 3), u16(b, 5)] : [u16(b, 3)];
-  return ok({ kind: 'request', opcode, operator, filter: b[2] ?? 0, operands });
+  const d = decodeShared(b);
+  if (!d.ok) return d;
+  const m = d.value;
+  if (m.opcode === RacpOp.responseCode) return ok({ kind: 'response', requestOpcode: m.requestOpcode ?? 0, responseCode: m.responseCode ?? 0 });
+  if (m.opcode === RacpOp.countResponse) return ok({ kind: 'count', count: m.count ?? 0 });
+  let operands: number[] = [];
+  if (m.operator === RacpOperator.lessOrEqual) operands = [m.filterMax ?? 0];
+  else if (m.operator === RacpOperator.greaterOrEqual) operands = [m.filterMin ?? 0];
+  else if (m.operator === RacpOperator.range) operands = [m.filterMin ?? 0, m.filterMax ?? 0];
+  return ok({ kind: 'request', opcode: m.opcode, operator: m.operator, filter: m.filterType ?? null, operands, extra: m.operand.length });
 }
 
-export function racpToJson(m: RacpMessage, raw: Uint8Array): Record<string, unknown> {
-  const out: Record<string, unknown> = { opcode: raw[0] ?? 0, operator: raw[1] ?? 0 };
-  if (m.kind === 'response') { out.request_opcode = m.requestOpcode; out.response_code = m.responseCode; }
-  if (m.kind === 'count') out.count = m.count;
-  if (m.kind === 'request') { out.filter_type = m.filter; out.operand = m.operands; }
-  return out;
-}
-
-export const racpReportAll = (): Uint8Array => Uint8Array.from([RACP_OP.REPORT, RACP_OPERATOR.ALL]);
+export const racpReportAll = (): Uint8Array => encodeRacp(RacpOp.report, RacpOperator.all);
 export const racpReportFrom = (offset: number): Uint8Array =>
-  Uint8Array.from([RACP_OP.REPORT, RACP_OPERATOR.GE, FILTER_TIME_OFFSET, offset & 0xff, (offset >> 8) & 0xff]);
-export const racpAbort = (): Uint8Array => Uint8Array.from([RACP_OP.ABORT, RACP_OPERATOR.NULL]);
-export const racpCount = (): Uint8Array => Uint8Array.from([RACP_OP.REPORT_COUNT, RACP_OPERATOR.ALL]);
-export const racpResponse = (requestOpcode: number, code: number): Uint8Array =>
-  Uint8Array.from([RACP_OP.RESPONSE_CODE, 0, requestOpcode, code]);
-export const racpCountResponse = (n: number): Uint8Array => Uint8Array.from([RACP_OP.COUNT_RESPONSE, 0, n & 0xff, (n >> 8) & 0xff]);
+  encodeRacp(RacpOp.report, RacpOperator.greaterOrEqual, [FILTER_TIME_OFFSET, offset & 0xff, (offset >> 8) & 0xff]);
+export const racpAbort = (): Uint8Array => encodeRacp(RacpOp.abort, RacpOperator.null);
+export const racpCountAll = (): Uint8Array => encodeRacp(RacpOp.reportCount, RacpOperator.all);
+export const racpResponse = sharedResponse;
+export const racpCountResponse = racpCount;
