@@ -16,11 +16,14 @@ export const definition: DriverDefinition = {
   create: (ctx) => createPlxsSession(ctx),
   simulator: {
     transport: 'ble',
-    create: (o) => new PlxsSimulator({
+    create: (o) => {
+      if (!isOxiScenario(o.scenario)) o.log.warn({ scenario: o.scenario }, 'unknown oximeter scenario; using normal');
+      return new PlxsSimulator({
       address: o.device.address ?? simulatedAddress(o.device.id),
       name: `SIM-PLX ${o.device.id}`,
       clock: o.clock,
       scenario: isOxiScenario(o.scenario) ? o.scenario : 'normal',
-    }),
+      });
+    },
   },
 };

@@ -1,0 +1,77 @@
+import type { Measurement } from '../../src/core/reading.js';
+import { bleAddressOf } from '../../src/transport/ble/sim-address.js';
+import { superviseBleLink } from '../../src/transport/ble/supervisor.js';
+import type { BleConnection } from '../../src/transport/ble/types.js';
+import { toHex } from '../shared/codec.js';
+import type { DriverContext, DriverSession } from '../types.js';
+import { BERRYMED, BerryFramer, decodeFrame, type BerryFrame } from './codec.js';
+import { StreamReducer } from './reducer.js';
+
+export interface BerrymedSessionOptions { backoffMinMs?: number; backoffMaxMs?: number; lostAfterMs?: number }
+
+/**
+ * BerryMed session: subscribe to the transparent-UART notify characteristic, find frames,
+ * map finger-out and probe-unplugged to technical conditions (on transition), and reduce the
+ * stream to options.readingRateHz readings plus, with options.waveform, a pleth waveform.
+ */
+export function createBerrymedSession(ctx: DriverContext, o: BerrymedSessionOptions = {}): DriverSession {
+  const log = ctx.log.child('session');
+  const opts = ctx.device.options;
+  let supervisor: { stop(): Promise<void> } | null = null;
+  const tech = new Map<string, boolean>();
+  let reducer = newReducer();
+
+  function newReducer(): StreamReducer {
+    return new StreamReducer({ readingRateHz: opts.readingRateHz || 1, waveform: opts.waveform, waveformHz: opts.waveformHz || 25 });
+  }
+  const submit = (ms: Measurement[]): void => {
+    if (ms.length === 0) return;
+    ctx.submit(ms).catch((e: unknown) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'submit failed'));
+  };
+  const setTech = (code: string, active: boolean, text: string): void => {
+    if ((tech.get(code) ?? false) === active) return;
+    tech.set(code, active);
+    log.info({ code, active }, 'device technical condition');
+    ctx.technical({ code, active, priority: 'medium', text: active ? text : `${text}: resolved` });
+  };
+  const onFrame = (raw: Uint8Array): void => {
+    const d = decodeFrame(raw);
+    if (!d.ok) { ctx.reject({ reason: d.reason, at: d.at, hex: toHex(raw), where: 'berrymed' }); return; }
+    const f: BerryFrame = d.value;
+    setTech('sensor_disconnected', f.probeUnplugged, 'Oximeter probe unplugged');
+    setTech('sensor_off_finger', !f.probeUnplugged && f.fingerOut, 'Oximeter sensor not on the finger');
+    submit(reducer.push(f, ctx.clock.now()));
+  };
+
+  async function run(conn: BleConnection): Promise<void> {
+    const framer = new BerryFramer();
+    let skipped = 0;
+    reducer = newReducer();
+    conn.onDisconnect(() => submit(reducer.flush()));
+    await conn.subscribe(BERRYMED.service, BERRYMED.notify, (chunk) => {
+      framer.push(chunk, onFrame);
+      if (framer.skipped !== skipped) {
+        ctx.reject({ reason: 'framing', at: 0, hex: toHex(chunk), where: 'berrymed-framer' });
+        skipped = framer.skipped;
+      }
+    });
+  }
+
+  return {
+    async start() {
+      if (!ctx.ble) {
+        ctx.setLink('lost', 'no BLE central');
+        ctx.technical({ code: 'ble_adapter_unavailable', active: true, priority: 'medium', text: 'BLE adapter unavailable' });
+        return;
+      }
+      supervisor = superviseBleLink({
+        central: ctx.ble, address: bleAddressOf(ctx.device), log, clock: ctx.clock,
+        setLink: (s, detail) => ctx.setLink(s, detail), technical: (c) => ctx.technical(c), run,
+        ...(o.backoffMinMs !== undefined ? { backoffMinMs: o.backoffMinMs } : {}),
+        ...(o.backoffMaxMs !== undefined ? { backoffMaxMs: o.backoffMaxMs } : {}),
+        ...(o.lostAfterMs !== undefined ? { lostAfterMs: o.lostAfterMs } : {}),
+      });
+    },
+    async stop() { await supervisor?.stop(); supervisor = null; },
+  };
+}
