@@ -1,17 +1,21 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
+import { metricSpec } from '../core/metrics/index.js';
 import type { Reading } from '../core/reading.js';
 import type { Annunciator } from './annunciators/types.js';
 import { compareAlarms, fmt, higher, newAlarmId, SEVERITY, stepUp, toActive, toEvent, type AlarmInstance } from './condition.js';
+import { AlarmOutputs } from './outputs.js';
 import type { AlarmsConfig, MetricRule } from './config-schema.js';
 import { resolveAlarms } from './defaults.js';
-import { parseState, restoreInstance, serializeState, type AlarmPersistence } from './persistence.js';
+import { serializeState, type AlarmPersistence } from './persistence.js';
+import { dropRemovedRules, restoreState } from './engine-state.js';
+import { alarmRulesCommand, type AlarmRulesCommand } from './rules-command.js';
 import { addRateSample } from './rate-rule.js';
 import { RulesStore, type RulesResult } from './rules-store.js';
-import { AudioSignals, sameSignals, type SignalState } from './signals.js';
+import { AudioSignals } from './signals.js';
 import { StaleWatch, type Source } from './stale-watch.js';
 import { deviceAlarmCategory, deviceConditionName, technicalPriority } from './technical-catalogue.js';
-import { dropPending, evaluateThreshold, levelPriority, resizeThresholdState, type Direction } from './threshold-rule.js';
+import { dropPending, evaluateThreshold, levelPriority, type Direction } from './threshold-rule.js';
 import type { ActiveAlarm, AlarmCategory, AlarmEvent, AlarmEventKind, AlarmInputs, DeviceAlarm, Priority, TechnicalCondition } from './types.js';
 
 export interface MetricInfo { intervalS: number; label: string; unit: string }
@@ -29,7 +33,8 @@ export interface AlarmEngineOptions {
   /** How a remote section combines with the shipped defaults (default resolveAlarms). */
   resolve?: (section: AlarmsConfig) => AlarmsConfig;
   annunciators: Annunciator[];
-  metric(name: string): MetricInfo | undefined;
+  /** Interval, label and unit of a metric; default: the metric catalogue (src/core/metrics). */
+  metric?(name: string): MetricInfo | undefined;
   /** Every alarm event, after the annunciators: the hub stores it and sends it ahead of any backlog. */
   onEvent(ev: AlarmEvent): void;
   /** The active list whenever it changes (retained `alarms/active`). */
@@ -58,49 +63,55 @@ export class AlarmEngine implements AlarmInputs {
   private readonly rulesStore: RulesStore;
   private readonly log: Logger;
   private readonly startMono: number;
-  private rules: AlarmsConfig;
-  private events: AlarmEvent[] = [];
-  private activeDirty = false;
-  private stateDirty = false;
-  private lastSignals: SignalState | undefined;
+  private ruleSet: AlarmsConfig;
+  private readonly out: AlarmOutputs;
+  private readonly metricInfo: (name: string) => MetricInfo | undefined;
   private depth = 0;
   private committing = false;
   private deferred: TechnicalCondition[] = [];
   private timer: TimerHandle | undefined;
-  private persistScheduled = false;
 
   constructor(private readonly opts: AlarmEngineOptions) {
     this.log = opts.log.child('alarms');
+    this.metricInfo = opts.metric ? (n) => opts.metric!(n) : (n) => metricSpec(n);
     this.rulesStore = new RulesStore({ configured: opts.rules, resolve: opts.resolve ?? ((s) => resolveAlarms(s)), persistence: opts.rulesPersistence, log: this.log });
-    this.rules = this.rulesStore.current;
+    this.ruleSet = this.rulesStore.current;
     this.startMono = opts.clock.mono();
+    const persistence = opts.persistence;
+    const save = persistence ? () => persistence.save(serializeState(opts.clock.mono(), this.alarms.values(), this.watch.all())) : undefined;
+    this.out = new AlarmOutputs({ annunciators: opts.annunciators, onEvent: opts.onEvent, onActive: opts.onActive, save }, this.log);
     this.restore();
-    for (const a of opts.annunciators) {
-      try { a.attach?.((c) => this.technical(c)); } catch (err) { this.log.error({ annunciator: a.name, err: (err as Error).message }, 'annunciator attach failed'); }
-    }
   }
 
-  /** Starts the 1 s tick (delays, stale data, escalation, ack timeouts) and drives the signals. */
+  /**
+   * Attaches the annunciators (they may report their own failures from now on), drives the
+   * signals and the active list (restored alarms included, without new 'raised' events), and
+   * starts the 1 s tick (delays, stale data, escalation, ack timeouts).
+   */
   start(): void {
     if (this.timer) return;
+    for (const a of this.opts.annunciators) this.out.guard(a.name, () => a.attach?.((c) => this.technical(c)));
     this.timer = this.opts.clock.setInterval(() => this.tick(), TICK_MS);
     this.timer.unref?.();
-    this.run(() => { this.activeDirty = true; });
+    this.run(() => this.out.changed());
   }
 
   stop(): void {
     if (this.timer) this.opts.clock.clearInterval(this.timer);
     this.timer = undefined;
     this.flush();
-    for (const a of this.opts.annunciators) this.guard(a.name, () => a.stop?.());
+    for (const a of this.opts.annunciators) this.out.guard(a.name, () => a.stop?.());
   }
 
   get rulesVersion(): number { return this.rulesStore.version; }
-  get currentRules(): AlarmsConfig { return this.rules; }
+  /** The rule set in force. */
+  rules(): AlarmsConfig { return this.ruleSet; }
+  /** The `cmd/alarm-rules` command as [schema, handler] for the uplink's registerCommand. */
+  ruleCommand(): AlarmRulesCommand { return alarmRulesCommand(this); }
   pausedForS(): number { return this.signals.remainingS(this.opts.clock.mono()); }
 
   onReading(r: Reading): void {
-    const rule = this.rules.rules[r.metric];
+    const rule = this.ruleSet.rules[r.metric];
     if (!rule || !rule.enabled) return;
     // A backfilled ('stored') or invalid value is not live data: it neither alarms nor keeps the source fresh.
     if (r.flags.length > 0 && (r.flags.includes('stored') || r.flags.includes('invalid'))) return;
@@ -158,7 +169,7 @@ export class AlarmEngine implements AlarmInputs {
   /** Global audio pause (at most 2 minutes). Returns its length in seconds. */
   pauseAudio(seconds?: number): number {
     return this.run(() => {
-      const s = this.signals.pause(this.opts.clock.mono(), seconds ?? this.rules.audioPauseS, this.alarms.values());
+      const s = this.signals.pause(this.opts.clock.mono(), seconds ?? this.ruleSet.audioPauseS, this.alarms.values());
       for (const a of this.alarms.values()) this.emit(a, 'paused', `audio paused for ${s} s`);
       this.log.info({ seconds: s }, 'audio paused');
       return s;
@@ -173,7 +184,7 @@ export class AlarmEngine implements AlarmInputs {
   setRules(candidate: unknown, requestedVersion?: number): RulesResult {
     const res = this.rulesStore.propose(candidate, requestedVersion);
     if (res.ok) {
-      this.rules = this.rulesStore.current;
+      this.ruleSet = this.rulesStore.current;
       this.run(() => this.applyRules());
     }
     return res;
@@ -182,19 +193,12 @@ export class AlarmEngine implements AlarmInputs {
   /** Sounds every priority once through every annunciator (alarm-test). */
   test(): void {
     this.log.info('alarm test');
-    for (const a of this.opts.annunciators) this.guard(a.name, () => a.test?.(['high', 'medium', 'low']));
+    for (const a of this.opts.annunciators) this.out.guard(a.name, () => a.test?.(['high', 'medium', 'low']));
   }
 
   /** Writes the state now (also done by stop()). */
   flush(): void {
-    this.persistScheduled = false;
-    if (!this.stateDirty || !this.opts.persistence) return;
-    this.stateDirty = false;
-    try {
-      this.opts.persistence.save(serializeState(this.opts.clock.mono(), this.alarms.values(), this.watch.all()));
-    } catch (err) {
-      this.log.error({ err: (err as Error).message }, 'could not persist alarm state');
-    }
+    this.out.flush();
   }
 
   /** One tick; public for tests and for a hub that drives its own scheduler. */
@@ -203,7 +207,7 @@ export class AlarmEngine implements AlarmInputs {
       const now = this.opts.clock.mono();
       for (const s of this.watch.check(now, (m) => this.staleLimitMs(m))) this.goneStale(s, now);
       for (const s of this.watch.all()) {
-        const rule = this.rules.rules[s.metric];
+        const rule = this.ruleSet.rules[s.metric];
         if (!s.stale && s.lastValue !== undefined && rule?.enabled) this.evaluate(s, rule, s.lastValue, now, false);
       }
       for (const a of [...this.alarms.values()]) this.tickAlarm(a, now);
@@ -214,10 +218,10 @@ export class AlarmEngine implements AlarmInputs {
     if (a.unconfirmed && now - this.startMono >= RESTORE_GRACE_MS) { this.remove(a, 'not reported again after restart'); return; }
     const fresh = a.source === undefined || !(this.watch.find(a.source)?.stale ?? false);
     if (!a.present || !fresh) return; // no re-sounding and no escalation on old values
-    if (a.acknowledged && a.priority === 'high' && a.ackMono !== undefined && now - a.ackMono >= this.rules.ackTimeoutS * 1000) {
+    if (a.acknowledged && a.priority === 'high' && a.ackMono !== undefined && now - a.ackMono >= this.ruleSet.ackTimeoutS * 1000) {
       a.acknowledged = false;
       a.ackMono = undefined;
-      this.activeDirty = this.stateDirty = true;
+      this.out.changed();
       this.log.info({ alarm: a.id, condition: a.condition }, 'acknowledgement timed out');
     }
     if (a.escalateAfterS !== undefined && a.priority !== 'high' && now - a.stepMono >= a.escalateAfterS * 1000) {
@@ -271,7 +275,7 @@ export class AlarmEngine implements AlarmInputs {
   private setTechnical(c: TechnicalCondition): void {
     const key = `${c.code}|${c.device ?? ''}|${c.metric ?? ''}`;
     if (!c.active) { this.end(key, c.text); return; }
-    const inst = this.assert(key, { condition: c.code, category: 'technical', device: c.device ?? '', metric: c.metric ?? null, priority: technicalPriority(c.code, c.priority, this.rules.technical), value: null, limit: null, text: c.text, latching: false, escalateAfterS: undefined, source: undefined });
+    const inst = this.assert(key, { condition: c.code, category: 'technical', device: c.device ?? '', metric: c.metric ?? null, priority: technicalPriority(c.code, c.priority, this.ruleSet.technical), value: null, limit: null, text: c.text, latching: false, escalateAfterS: undefined, source: undefined });
     inst.unconfirmed = false;
   }
 
@@ -297,7 +301,7 @@ export class AlarmEngine implements AlarmInputs {
       a.present = true;
       a.acknowledged = false;
       a.ackMono = undefined;
-      this.activeDirty = this.stateDirty = true;
+      this.out.changed();
     }
     if (SEVERITY[s.priority] > SEVERITY[a.priority]) {
       a.limit = s.limit;
@@ -322,7 +326,7 @@ export class AlarmEngine implements AlarmInputs {
     a.present = false;
     if (value !== undefined) a.value = value;
     if (a.latching) {
-      this.activeDirty = this.stateDirty = true;
+      this.out.changed();
       this.log.info({ alarm: a.id, condition: a.condition }, 'alarm condition ended, latched until reset');
       return;
     }
@@ -335,8 +339,7 @@ export class AlarmEngine implements AlarmInputs {
   }
 
   private emit(a: AlarmInstance, kind: AlarmEventKind, text?: string): void {
-    this.events.push(toEvent(this.opts.hubId, a, kind, this.opts.clock.now(), text));
-    this.activeDirty = this.stateDirty = true;
+    this.out.event(toEvent(this.opts.hubId, a, kind, this.opts.clock.now(), text));
     this.log.info({ alarm: a.id, event: kind, condition: a.condition, priority: a.priority, device: a.device }, `alarm ${kind}`);
   }
 
@@ -350,30 +353,11 @@ export class AlarmEngine implements AlarmInputs {
     }
   }
 
-  /** Signals first (synchronous, non-blocking annunciators), then events, the active list, persistence. */
+  /** Hands the changes to the outputs (annunciators first), then handles technical conditions reported meanwhile. */
   private commit(): void {
     this.committing = true;
     try {
-      const sig = this.signals.state(this.opts.clock.mono(), this.alarms.values());
-      if (!sameSignals(this.lastSignals, sig)) {
-        this.lastSignals = sig;
-        for (const a of this.opts.annunciators) this.guard(a.name, () => a.signal(sig));
-      }
-      const events = this.events;
-      this.events = [];
-      for (const ev of events) {
-        for (const a of this.opts.annunciators) if (a.event) this.guard(a.name, () => a.event!(ev));
-        this.guard('onEvent', () => this.opts.onEvent(ev));
-      }
-      if (this.activeDirty) {
-        this.activeDirty = false;
-        const list = this.active();
-        this.guard('onActive', () => this.opts.onActive(list));
-      }
-      if (this.stateDirty && this.opts.persistence && !this.persistScheduled) {
-        this.persistScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.out.commit(this.signals.state(this.opts.clock.mono(), this.alarms.values()), () => this.active());
     } finally {
       this.committing = false;
     }
@@ -384,44 +368,17 @@ export class AlarmEngine implements AlarmInputs {
     }
   }
 
-  private guard(name: string, fn: () => void): void {
-    try { fn(); } catch (err) { this.log.error({ target: name, err: (err as Error).message }, 'alarm output failed'); }
-  }
-
   private applyRules(): void {
-    for (const a of [...this.alarms.values()]) {
-      if (a.source === undefined || a.metric === null) continue;
-      const rule = this.rules.rules[a.metric];
-      const part = a.condition.slice(a.metric.length + 1);
-      const has = rule?.enabled && (part === 'low' || part === 'high' ? rule[part] : rule.rate?.[part === 'falling' ? 'falling' : 'rising']);
-      if (!has) this.remove(a, 'alarm rule removed');
-    }
-    for (const s of this.watch.all()) {
-      const rule = this.rules.rules[s.metric];
-      if (!rule?.enabled) { s.low = s.high = undefined; continue; }
-      this.watch.ensureLevels(s, rule.low?.levels.length, rule.high?.levels.length);
-      if (s.low && rule.low) resizeThresholdState(s.low, rule.low.levels.length);
-      if (s.high && rule.high) resizeThresholdState(s.high, rule.high.levels.length);
-    }
+    for (const a of dropRemovedRules(this.alarms.values(), this.watch, this.ruleSet)) this.remove(a, 'alarm rule removed');
   }
 
   private restore(): void {
     let text: string | undefined;
     try { text = this.opts.persistence?.load(); } catch (err) { this.log.error({ err: (err as Error).message }, 'could not read alarm state'); }
     if (!text) return;
-    const saved = parseState(text);
-    if ('error' in saved) { this.log.error({ err: saved.error }, 'persisted alarm state unreadable: starting without it'); return; }
-    const now = this.opts.clock.mono();
-    for (const s of saved.alarms) this.alarms.set(s.key, restoreInstance(s, now));
-    for (const s of saved.sources) {
-      const src = this.watch.get(s.device, s.metric, now);
-      src.stale = s.stale;
-      const rule = this.rules.rules[s.metric];
-      this.watch.ensureLevels(src, rule?.low?.levels.length, rule?.high?.levels.length);
-      if (src.low) src.low.asserted = Math.min(s.low, src.low.crossedSince.length - 1);
-      if (src.high) src.high.asserted = Math.min(s.high, src.high.crossedSince.length - 1);
-    }
-    this.log.info({ alarms: saved.alarms.length }, 'alarm state restored');
+    const n = restoreState(text, this.opts.clock.mono(), this.alarms, this.watch, this.ruleSet);
+    if (typeof n === 'string') this.log.error({ err: n }, 'persisted alarm state unreadable: starting without it');
+    else this.log.info({ alarms: n }, 'alarm state restored');
   }
 
   private byId(id: string): AlarmInstance | undefined {
@@ -430,14 +387,14 @@ export class AlarmEngine implements AlarmInputs {
   }
 
   private staleLimitMs(metric: string): number | undefined {
-    const rule = this.rules.rules[metric];
-    const info = this.opts.metric(metric);
+    const rule = this.ruleSet.rules[metric];
+    const info = this.metricInfo(metric);
     if (!rule?.enabled || !info) return undefined;
-    return (rule.staleAfterIntervals ?? this.rules.staleAfterIntervals) * info.intervalS * 1000;
+    return (rule.staleAfterIntervals ?? this.ruleSet.staleAfterIntervals) * info.intervalS * 1000;
   }
 
   private info(metric: string): MetricInfo {
-    return this.opts.metric(metric) ?? { intervalS: 0, label: metric, unit: '' };
+    return this.metricInfo(metric) ?? { intervalS: 0, label: metric, unit: '' };
   }
 
   private label(metric: string): string {
