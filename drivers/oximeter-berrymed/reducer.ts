@@ -22,6 +22,8 @@ export class StreamReducer {
   private readonly periodMs: number;
   private readonly every: number;
   private slot = -1;
+  /** Last slot emitted: frames of an emitted slot (e.g. right after a reconnect) are dropped, keys never repeat. */
+  private done = -1;
   private spo2: number | null = null;
   private pr: number | null = null;
   private searching = false;
@@ -36,6 +38,7 @@ export class StreamReducer {
   /** Feed one frame received at hub time `rx`; returns the measurements of a completed slot. */
   push(f: BerryFrame, rx: number): Measurement[] {
     const slot = Math.floor(rx / this.periodMs) * this.periodMs;
+    if (slot <= this.done) return [];
     const out = slot !== this.slot ? this.flush() : [];
     this.slot = slot;
     if (f.spo2 !== null && !f.fingerOut && !f.probeUnplugged) this.spo2 = f.spo2;
@@ -50,6 +53,7 @@ export class StreamReducer {
     const out: Measurement[] = [];
     if (this.slot >= 0) {
       const t = this.slot;
+      this.done = t;
       const flags: ReadingFlag[] = this.searching ? ['questionable'] : [];
       const base = flags.length ? { t, key: `b:${t}`, flags } : { t, key: `b:${t}` };
       if (this.spo2 !== null) out.push({ ...base, metric: 'spo2', value: this.spo2 });

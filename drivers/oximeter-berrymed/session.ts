@@ -19,7 +19,7 @@ export function createBerrymedSession(ctx: DriverContext, o: BerrymedSessionOpti
   const opts = ctx.device.options;
   let supervisor: { stop(): Promise<void> } | null = null;
   const tech = new Map<string, boolean>();
-  let reducer = newReducer();
+  const reducer = newReducer();
 
   function newReducer(): StreamReducer {
     return new StreamReducer({ readingRateHz: opts.readingRateHz || 1, waveform: opts.waveform, waveformHz: opts.waveformHz || 25 });
@@ -46,7 +46,6 @@ export function createBerrymedSession(ctx: DriverContext, o: BerrymedSessionOpti
   async function run(conn: BleConnection): Promise<void> {
     const framer = new BerryFramer();
     let skipped = 0;
-    reducer = newReducer();
     conn.onDisconnect(() => submit(reducer.flush()));
     await conn.subscribe(BERRYMED.service, BERRYMED.notify, (chunk) => {
       framer.push(chunk, onFrame);
