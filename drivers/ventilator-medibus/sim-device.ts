@@ -24,6 +24,8 @@ export interface SimDeviceOptions {
   clock: Clock;
   log: Logger;
   model?: ModelOptions;
+  /** Commands this device does not support (answered with NAK), e.g. [0x2b] for no codepage 2. */
+  unsupported?: number[];
 }
 
 export interface SimStats {
@@ -130,7 +132,7 @@ export class MedibusSimDevice {
       return;
     }
     if (!this.stats.initialised) return; // no communication before ICC
-    const body = this.answer(f);
+    const body = this.o.unsupported?.includes(f.code) ? null : this.answer(f);
     if (body === null) this.nak();
     else this.send(buildResponse(f.code, body));
   }
