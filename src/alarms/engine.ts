@@ -206,9 +206,12 @@ export class AlarmEngine implements AlarmInputs {
     this.run(() => {
       const now = this.opts.clock.mono();
       for (const s of this.watch.check(now, (m) => this.staleLimitMs(m))) this.goneStale(s, now);
+      // A condition delay may elapse between readings, but only while the last value is current
+      // (at most two expected intervals old): a delay is never completed on an old value.
       for (const s of this.watch.all()) {
         const rule = this.ruleSet.rules[s.metric];
-        if (!s.stale && s.lastValue !== undefined && rule?.enabled) this.evaluate(s, rule, s.lastValue, now, false);
+        const current = now - s.lastMono <= Math.max(2000, 2 * (this.metricInfo(s.metric)?.intervalS ?? 0) * 1000);
+        if (!s.stale && current && s.lastValue !== undefined && rule?.enabled) this.evaluate(s, rule, s.lastValue, now, false);
       }
       for (const a of [...this.alarms.values()]) this.tickAlarm(a, now);
     });
