@@ -1,0 +1,179 @@
+/**
+ * Uplink drain benchmark: 1,000,000 buffered readings in a real SQLite store, drained by the
+ * Uplink to a local mosquitto (QoS 1, no subscriber), timed from broker-up to the last PUBACK.
+ *
+ * The hub side (Store + Uplink) runs in a child process of its own so its RSS is the hub's, not
+ * the benchmark's (filling 1M readings costs the filler 100+ MB of heap). The parent fills the
+ * database between drains while the child has it closed; the child drains three times.
+ * raw: plain mqtt.js QoS 1 publishing of the same batch payload strings (read from the same
+ * store, joined the same way) with the same window of 64: the ceiling for the uplink.
+ * Run alone: `node --import tsx bench/drain.ts [dir]`.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { connect } from 'mqtt';
+import { configSchema } from '../src/config/schema.js';
+import { silentLogger } from '../src/core/log.js';
+import { SystemClock } from '../src/core/system-clock.js';
+import type { Store } from '../src/store/store.js';
+import { Uplink } from '../src/uplink/uplink.js';
+import { createBroker } from '../test/helpers/broker.js';
+import { makeReadings, openBenchStore } from './store.js';
+
+const N = 1_000_000;
+const HUB = 'hub-bench';
+const WINDOW = 64;
+const BATCH = 500;
+
+export interface DrainBenchResult {
+  drain_1m_seconds: number;
+  drain_readings_per_s: number;
+  mqtt_raw_readings_per_s: number;
+  rss_peak_mb: number;
+  rss_growth_mb: number;
+  broker: 'mosquitto' | 'aedes';
+}
+
+interface DrainReport { seconds: number; acked: number; rssPeak: number; rssAfter: number }
+
+const mb = (b: number) => Math.round((b / 1024 ** 2) * 10) / 10;
+const gc = () => { (globalThis as { gc?: () => void }).gc?.(); };
+
+/** Fills `n` unsent readings with ids unique across calls (`tag`). */
+function fill(path: string, n: number, tag: string): void {
+  const store = openBenchStore(path);
+  const CHUNK = 20_000;
+  let start = Date.UTC(2026, 10, 23, 10);
+  try {
+    for (let done = 0, c = 0; done < n; done += CHUNK, c++) {
+      const batch = makeReadings(Math.min(CHUNK, n - done), 3, false, start);
+      start = batch[batch.length - 1]!.t + 1000;
+      for (const r of batch) r.id = `${r.id}.${tag}.${c}`;
+      store.insertReadings(batch);
+    }
+    if (store.depth().total !== n) throw new Error(`fill stored ${store.depth().total} of ${n}`);
+  } finally {
+    store.close();
+  }
+}
+
+/** Plain mqtt.js: the same batches (read from the store, not acked), QoS 1, WINDOW in flight. */
+async function rawPublish(path: string, url: string, protocolVersion: 4 | 5): Promise<number> {
+  const store = openBenchStore(path);
+  const client = connect(url, { protocolVersion, clientId: 'bench-raw', clean: true, reconnectPeriod: 0 });
+  await new Promise<void>((resolve, reject) => { client.once('connect', () => resolve()); client.once('error', reject); });
+  const prefix = `{"v":1,"hub":${JSON.stringify(HUB)},"readings":[`;
+  const opts = protocolVersion === 5 ? { qos: 1 as const, properties: { contentType: 'application/json' } } : { qos: 1 as const };
+  let cursor = 0;
+  let sent = 0;
+  let publishMs = 0;
+  try {
+    for (;;) {
+      const bodies: string[] = []; // built outside the timed part
+      for (let i = 0; i < WINDOW; i++) {
+        const rows = store.pending(1, cursor, BATCH);
+        const last = rows[rows.length - 1];
+        if (!last) break;
+        cursor = last.seq;
+        sent += rows.length;
+        bodies.push(prefix + rows.map((r) => r.payload).join(',') + ']}');
+      }
+      if (bodies.length === 0) break;
+      const t0 = performance.now();
+      await Promise.all(bodies.map((b) => client.publishAsync(`carehub/${HUB}/readings`, b, opts)));
+      publishMs += performance.now() - t0;
+    }
+  } finally {
+    await client.endAsync();
+    store.close();
+  }
+  return sent / (publishMs / 1000);
+}
+
+/** Child side: open the store, drain it through the Uplink, report time and memory. */
+async function childDrain(path: string, url: string, protocolVersion: 4 | 5): Promise<DrainReport> {
+  const store: Store = openBenchStore(path);
+  const total = store.depth().total;
+  let rssPeak = process.memoryUsage.rss();
+  const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage.rss()); }, 25);
+  const t0 = performance.now();
+  const up = new Uplink({
+    config: configSchema.shape.uplink.parse({ mqtt: { url, protocolVersion }, batchMaxReadings: BATCH, inflightBatches: WINDOW }),
+    hubId: HUB, version: 'bench', outbox: store, log: silentLogger(), clock: new SystemClock(true),
+  });
+  const done = new Promise<void>((resolve) => { up.onIdle(() => { if (store.depth().total === 0) resolve(); }); });
+  await up.start();
+  await done;
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+  const acked = up.stats().ackedRows;
+  await up.stop();
+  store.close();
+  gc();
+  if (acked < total) throw new Error(`drain acked ${acked} of ${total}`);
+  return { seconds, acked, rssPeak, rssAfter: process.memoryUsage.rss() };
+}
+
+function ask(child: ChildProcess, msg: object): Promise<DrainReport> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`drain child exited (${code})`));
+    child.once('exit', onExit);
+    child.once('message', (m) => {
+      child.off('exit', onExit);
+      const r = m as DrainReport | { error: string };
+      if ('error' in r) reject(new Error(r.error)); else resolve(r);
+    });
+    child.send(msg);
+  });
+}
+
+export async function benchDrain(opts: { dir: string; n?: number }): Promise<DrainBenchResult> {
+  const n = opts.n ?? N;
+  const path = join(opts.dir, 'drain.db');
+  const broker = await createBroker();
+  const v: 4 | 5 = broker.kind === 'mosquitto' ? 5 : 4;
+  const child = fork(fileURLToPath(import.meta.url), ['--drain-child'], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  try {
+    fill(path, n, 'r0');
+    await broker.start();
+    const rawRate = await rawPublish(path, broker.url, v);
+    await broker.stop();
+    const reports: DrainReport[] = [];
+    for (let i = 0; i < 3; i++) {
+      if (i > 0) fill(path, n, `r${i}`);
+      await broker.start(); // broker-up: the child starts the uplink on receipt
+      reports.push(await ask(child, { path, url: broker.url, v }));
+      await broker.stop();
+    }
+    const [first, , third] = reports as [DrainReport, DrainReport, DrainReport];
+    return {
+      drain_1m_seconds: Math.round(first.seconds * 100) / 100,
+      drain_readings_per_s: Math.round(n / first.seconds),
+      mqtt_raw_readings_per_s: Math.round(rawRate),
+      rss_peak_mb: mb(Math.max(...reports.map((r) => r.rssPeak))),
+      rss_growth_mb: mb(third.rssAfter - first.rssAfter),
+      broker: broker.kind,
+    };
+  } finally {
+    child.kill();
+    await broker.dispose();
+  }
+}
+
+if (process.argv.includes('--drain-child')) {
+  process.on('message', (m: { path: string; url: string; v: 4 | 5 }) => {
+    childDrain(m.path, m.url, m.v).then(
+      (r) => process.send?.(r),
+      (err: Error) => process.send?.({ error: err.message }),
+    );
+  });
+} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'carehub-bench-'));
+  const r = await benchDrain({ dir, n: process.env.BENCH_N ? Number(process.env.BENCH_N) : undefined });
+  console.log(JSON.stringify({ ...r, ratio_to_raw: Math.round((r.drain_readings_per_s / r.mqtt_raw_readings_per_s) * 100) / 100 }));
+  if (!process.argv[2]) rmSync(dir, { recursive: true, force: true });
+}
