@@ -68,7 +68,8 @@ export class CgmsSession implements DriverSession {
     this.stopped = true;
     await this.sup?.stop();
     this.sup = null;
-    await this.sink.idle();
+    // Submits in flight are not awaited: they are either stored (and the cursor moves) or the
+    // records are read again by the next session; ids are deterministic.
   }
 
   /** The control point of the connected sensor (null while not connected or not supported). */

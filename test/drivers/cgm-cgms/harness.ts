@@ -6,6 +6,7 @@ import { CgmsSession } from '../../../drivers/cgm-cgms/session.js';
 import { createCgmSimulator, type CgmSimOptions, type CgmSimulator } from '../../../drivers/cgm-cgms/simulator.js';
 import { advance, fakeDriverContext, flush, type FakeDriverContext } from '../../helpers/fake-driver-context.js';
 import type { DeviceConfig } from '../../../src/config/schema.js';
+import type { Measurement } from '../../../src/core/reading.js';
 
 export const ADDRESS = 'C4:7A:11:02:33:9E';
 
@@ -14,23 +15,42 @@ export interface Rig {
   sim: CgmSimulator;
   central: BleCentral;
   ctx: FakeDriverContext;
+  /** What resolved submits made durable, by `metric|key` (a re-read with other content throws). */
+  stored: Map<string, Measurement>;
   session: CgmsSession;
   /** Start a new driver session object over the same persisted state (a hub restart). */
   restartHub(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function rig(o: Partial<CgmSimOptions> & { options?: Partial<DeviceConfig['options']>; synced?: boolean } = {}): Promise<Rig> {
+export interface RigOptions extends Partial<CgmSimOptions> {
+  options?: Partial<DeviceConfig['options']>;
+  synced?: boolean;
+  /** Runs inside ctx.submit; return a never-settling promise to model a hub that dies mid-store. */
+  onSubmit?: (ms: Measurement[]) => Promise<void> | void;
+}
+
+export async function rig(o: RigOptions = {}): Promise<Rig> {
   const clock = new FakeClock(Date.UTC(2026, 10, 23, 10, 0, 0), o.synced ?? true);
   const log = silentLogger();
   const sim = createCgmSimulator({ clock, log, address: ADDRESS, ...o });
   const { central } = createSimulatedCentral([sim], { log, clock });
+  const stored = new Map<string, Measurement>();
   const ctx = fakeDriverContext({
     clock, ble: central,
+    onSubmit: async (ms) => {
+      if (o.onSubmit) await o.onSubmit(ms);
+      for (const m of ms) {
+        const id = `${m.metric}|${m.key ?? ''}`;
+        const had = stored.get(id);
+        if (had && (had.value !== m.value || had.t !== m.t)) throw new Error(`same id ${id}, different content`);
+        stored.set(id, m);
+      }
+    },
     device: { id: 'cgm-1', kind: 'cgm', transport: 'ble', address: ADDRESS, options: o.options as DeviceConfig['options'] },
   });
   const r: Rig = {
-    clock, sim, central, ctx,
+    clock, sim, central, ctx, stored,
     session: new CgmsSession(ctx, { backoffMinMs: 500, backoffMaxMs: 2000 }),
     async restartHub() {
       await r.session.stop();
@@ -64,4 +84,27 @@ export function offsetsOf(keys: string[]): number[] {
 export function cursorOf(ctx: FakeDriverContext): number | null {
   const raw = ctx.stateStore.get('cgms.session');
   return raw ? (JSON.parse(raw) as { cursor: number | null }).cursor : null;
+}
+
+/** Stored glucose keys (`session:..|off:..`), sorted by session then offset. */
+export function storedGlucoseKeys(r: Rig): string[] {
+  return [...r.stored.values()].filter((m) => m.metric === 'glucose').map((m) => m.key ?? '')
+    .sort((a, b) => a.localeCompare(b) || offsetsOf([a])[0]! - offsetsOf([b])[0]!);
+}
+
+/** Offsets of the sensor's own store. */
+export function sensorOffsets(r: Rig): number[] {
+  return r.sim.model.records.map((x) => x.offset);
+}
+
+export function storedOffsets(r: Rig, sessionId?: string): number[] {
+  return [...r.stored.values()]
+    .filter((m) => m.metric === 'glucose' && (!sessionId || (m.key ?? '').startsWith(`session:${sessionId}|`)))
+    .map((m) => offsetsOf([m.key ?? ''])[0] ?? -1)
+    .sort((a, b) => a - b);
+}
+
+export function sessionIdOf(r: Rig): string | null {
+  const raw = r.ctx.stateStore.get('cgms.session');
+  return raw ? (JSON.parse(raw) as { id: string }).id : null;
 }
