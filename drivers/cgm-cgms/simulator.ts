@@ -47,6 +47,8 @@ export interface CgmSimulator extends SimPeripheral {
   /** Counters for tests. */
   readonly stats: { racpRequests: number; notifications: number; aborts: number };
   sessionStartMs(): number | null;
+  /** Fault injection: garble the next `n` measurement notifications (bad Size byte). */
+  corruptNext(n: number): void;
 }
 
 export function createCgmSimulator(o: CgmSimOptions): CgmSimulator {
@@ -60,6 +62,7 @@ export function createCgmSimulator(o: CgmSimOptions): CgmSimulator {
   let streaming: { abort: boolean } | null = null;
   let start: { utcMs: number | null; tz: number; dst: number } = { utcMs: null, tz: -128, dst: 255 };
   const stats = { racpRequests: 0, notifications: 0, aborts: 0 };
+  let corrupt = 0;
 
   const model = new SensorModel({
     clock: o.clock,
@@ -77,6 +80,13 @@ export function createCgmSimulator(o: CgmSimOptions): CgmSimulator {
   const send = (ch: string, data: Uint8Array): void => {
     if (!link) return;
     stats.notifications++;
+    if (ch === CGMS.MEASUREMENT && corrupt > 0) {
+      corrupt--;
+      const bad = data.slice();
+      bad[0] = 0x05;
+      link.notify(CGMS.SERVICE, ch, bad);
+      return;
+    }
     link.notify(CGMS.SERVICE, ch, data);
   };
   const later = (fn: () => void): void => { setImmediate(fn); };
@@ -202,5 +212,6 @@ export function createCgmSimulator(o: CgmSimOptions): CgmSimulator {
     setInRange(v) { inRange = v; },
     restartSession() { model.stopSession(); newSession(); },
     sessionStartMs: () => start.utcMs,
+    corruptNext(n) { corrupt = n; },
   };
 }
