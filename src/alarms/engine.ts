@@ -1,13 +1,13 @@
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { metricSpec } from '../core/metrics/index.js';
 import type { Reading } from '../core/reading.js';
-import type { Annunciator } from './annunciators/types.js';
 import { compareAlarms, fmt, higher, newAlarmId, SEVERITY, stepUp, toActive, toEvent, type AlarmInstance } from './condition.js';
 import { AlarmOutputs } from './outputs.js';
 import type { AlarmsConfig, MetricRule } from './config-schema.js';
 import { resolveAlarms } from './defaults.js';
-import { serializeState, type AlarmPersistence } from './persistence.js';
+import { serializeState } from './persistence.js';
+import type { AlarmEngineOptions, Assertion, MetricInfo } from './engine-options.js';
 import { dropRemovedRules, restoreState } from './engine-state.js';
 import { alarmRulesCommand, type AlarmRulesCommand } from './rules-command.js';
 import { addRateSample } from './rate-rule.js';
@@ -16,35 +16,9 @@ import { AudioSignals } from './signals.js';
 import { StaleWatch, type Source } from './stale-watch.js';
 import { deviceAlarmCategory, deviceConditionName, technicalPriority } from './technical-catalogue.js';
 import { dropPending, evaluateThreshold, levelPriority, type Direction } from './threshold-rule.js';
-import type { ActiveAlarm, AlarmCategory, AlarmEvent, AlarmEventKind, AlarmInputs, DeviceAlarm, Priority, TechnicalCondition } from './types.js';
+import type { ActiveAlarm, AlarmEventKind, AlarmInputs, DeviceAlarm, Priority, TechnicalCondition } from './types.js';
 
-export interface MetricInfo { intervalS: number; label: string; unit: string }
-
-export interface AlarmEngineOptions {
-  /** The resolved rule set (resolveAlarms(config.alarms)). */
-  rules: AlarmsConfig;
-  hubId: string;
-  clock: Clock;
-  log: Logger;
-  /** Alarm state (active, latched, acknowledged) across restarts. */
-  persistence?: AlarmPersistence;
-  /** The accepted remote rule set (cmd/alarm-rules) across restarts. */
-  rulesPersistence?: AlarmPersistence;
-  /** How a remote section combines with the shipped defaults (default resolveAlarms). */
-  resolve?: (section: AlarmsConfig) => AlarmsConfig;
-  annunciators: Annunciator[];
-  /** Interval, label and unit of a metric; default: the metric catalogue (src/core/metrics). */
-  metric?(name: string): MetricInfo | undefined;
-  /** Every alarm event, after the annunciators: the hub stores it and sends it ahead of any backlog. */
-  onEvent(ev: AlarmEvent): void;
-  /** The active list whenever it changes (retained `alarms/active`). */
-  onActive(list: ActiveAlarm[]): void;
-}
-
-interface Assertion {
-  condition: string; category: AlarmCategory; device: string; metric: string | null; priority: Priority;
-  value: number | null; limit: number | null; text: string; latching: boolean; escalateAfterS: number | undefined; source: string | undefined;
-}
+export type { AlarmEngineOptions, MetricInfo } from './engine-options.js';
 
 /** Restored technical and device alarms not reported again within this time are cleared. */
 export const RESTORE_GRACE_MS = 120_000;
