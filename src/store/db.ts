@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, linkSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../core/log.js';
 import { ErrorCode, HubError } from '../core/errors.js';
@@ -88,8 +88,23 @@ export function quarantine(path: string, nowMs: number): string {
   let target = `${path}.corrupt-${stamp(nowMs)}`;
   for (let n = 1; existsSync(target); n++) target = `${path}.corrupt-${stamp(nowMs)}-${n}`;
   for (const side of ['-wal', '-shm']) if (existsSync(path + side)) renameSync(path + side, target + side);
+  // SQLite removes the WAL when the failed connection closes; the pre-open link keeps its bytes.
+  if (existsSync(path + WAL_KEEP)) {
+    if (existsSync(`${target}-wal`)) rmSync(path + WAL_KEEP);
+    else renameSync(path + WAL_KEEP, `${target}-wal`);
+  }
   renameSync(path, target);
   return target;
+}
+
+const WAL_KEEP = '-wal.preopen';
+
+/** Hard-links an existing WAL so a corrupt file can be quarantined with the WAL it had. */
+function keepWal(path: string): void {
+  rmSync(path + WAL_KEEP, { force: true });
+  if (existsSync(`${path}-wal`)) {
+    try { linkSync(`${path}-wal`, path + WAL_KEEP); } catch { /* best effort: evidence only */ }
+  }
 }
 
 export function openDatabase(path: string, log: Logger, nowMs: number): OpenedDb {
@@ -98,8 +113,12 @@ export function openDatabase(path: string, log: Logger, nowMs: number): OpenedDb
   } catch (err) {
     throw new HubError(ErrorCode.StoreOpen, `cannot create database file ${path}: ${(err as Error).message}`, { path });
   }
+  keepWal(path);
   const first = tryOpen(path);
-  if ('db' in first) return { db: first.db, quarantined: null, reason: null };
+  if ('db' in first) {
+    rmSync(path + WAL_KEEP, { force: true });
+    return { db: first.db, quarantined: null, reason: null };
+  }
 
   const moved = quarantine(path, nowMs);
   log.error({ path, movedTo: moved, reason: first.corrupt, code: ErrorCode.StoreCorrupt },

@@ -52,9 +52,8 @@ export class GroupCommitter {
           queueMicrotask(() => { this.immediate = false; this.flush(); });
         }
       } else if (this.timer === null) {
-        const t = this.clock.setTimeout(() => { this.timer = null; this.flush(); }, this.windowMs);
-        t.unref?.();
-        this.timer = t;
+        // not unref'd: queued submissions must be committed even if nothing else keeps the process up
+        this.timer = this.clock.setTimeout(() => { this.timer = null; this.flush(); }, this.windowMs);
       }
     });
   }
