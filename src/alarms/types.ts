@@ -35,7 +35,9 @@ export interface ActiveAlarm {
   value: number | null;
   limit: number | null;
   since: string;
+  /** Acknowledged: audio silenced for this occurrence (high priority: for ackTimeoutS). */
   acknowledged: boolean;
+  /** A latching alarm whose condition has ended, held until reset (or acknowledged). */
   latched: boolean;
   text: string;
 }
