@@ -193,7 +193,9 @@ export class AlarmEngine implements AlarmInputs {
 
   private tickAlarm(a: AlarmInstance, now: number): void {
     if (a.unconfirmed && now - this.startMono >= RESTORE_GRACE_MS) { this.remove(a, 'not reported again after restart'); return; }
-    const fresh = a.source === undefined || !(this.watch.find(a.source)?.stale ?? false);
+    // Fresh: a live value since start and not stale (a restored alarm waits for new data).
+    const src = a.source === undefined ? undefined : this.watch.find(a.source);
+    const fresh = a.source === undefined || (src !== undefined && !src.stale && src.lastValue !== undefined);
     if (!a.present || !fresh) return; // no re-sounding and no escalation on old values
     if (a.acknowledged && a.priority === 'high' && a.ackMono !== undefined && now - a.ackMono >= this.ruleSet.ackTimeoutS * 1000) {
       a.acknowledged = false;
