@@ -115,7 +115,10 @@ export class MedibusSession implements DriverSession {
   async stop(): Promise<void> {
     if (this.timer) this.ctx.clock.clearInterval(this.timer);
     this.timer = null;
-    if (this.link?.isOpen && this.phase !== 'closed') await this.link.write(buildCommand(Cmd.Stop));
+    if (this.link?.isOpen && this.phase !== 'closed') {
+      // Say STOP, but never let a stuck line hold up shutdown.
+      await Promise.race([this.link.write(buildCommand(Cmd.Stop)), new Promise((r) => setTimeout(r, 500).unref())]);
+    }
     this.phase = 'closed';
     await this.sup.stop();
     this.link = null;
