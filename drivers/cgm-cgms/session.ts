@@ -4,9 +4,9 @@ import type { BleConnection } from '../../src/transport/ble/types.js';
 import { toHex, type Decoded } from '../shared/codec.js';
 import type { DriverContext, DriverSession } from '../types.js';
 import { backfill, type BackfillIo, type BackfillOptions } from './backfill.js';
-import { decodeFeature, decodeStatus, type CgmStatus } from './codec-feature.js';
+import { decodeFeature, decodeStatus } from './codec-feature.js';
 import { decodeMeasurement, type MeasurementOptions } from './codec-measurement.js';
-import { decodeSessionStartTime, encodeSessionStartTime, type SessionStartTime } from './codec-session.js';
+import { decodeSessionStartTime, encodeSessionStartTime } from './codec-session.js';
 import type { E2eOptions } from './e2e.js';
 import { Indications } from './indications.js';
 import { RecordSink } from './records.js';
@@ -194,4 +194,3 @@ export class CgmsSession implements DriverSession {
   }
 }
 
-export type { CgmStatus, SessionStartTime };
