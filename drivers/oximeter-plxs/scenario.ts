@@ -3,8 +3,9 @@
  * Times in ms since the simulator started, on the injected clock; every timeline repeats.
  *
  * - normal: SpO2 96–97 %, pulse 70–74 /min.
- * - desaturation (120 s cycle): 95 % for 10 s, falls to 83 % over 20 s, stays 40 s,
- *   recovers to 94 % over 15 s, then 94–95 %. Below 88 % from ~23 s to ~73 s.
+ * - desaturation (90 s cycle): 95 % for 3 s, falls to 83 % over 8 s, stays 35 s,
+ *   recovers to 94 % over 8 s, then 94–95 %. Below 88 % from ~8 s to ~49 s, so the shipped
+ *   SpO2 alarms (delays 10-15 s) raise within the demo's first 30 s and clear within a minute.
  * - finger-out (60 s cycle): normal, finger out from 30 s to 45 s.
  * - out-of-range (240 s cycle): in range 60 s, out of range 120 s, back in range.
  */
@@ -26,13 +27,13 @@ export function oxiSample(scenario: OxiScenario, tMs: number): OxiSample {
   switch (scenario) {
     case 'normal': return base;
     case 'desaturation': {
-      const c = s % 120;
+      const c = s % 90;
       let spo2: number;
-      if (c < 10) spo2 = 95;
-      else if (c < 30) spo2 = lerp(95, 83, (c - 10) / 20);
-      else if (c < 70) spo2 = 83 + Math.sin(c) * 0.5;
-      else if (c < 85) spo2 = lerp(83, 94, (c - 70) / 15);
-      else spo2 = 94 + (c > 100 ? 1 : 0);
+      if (c < 3) spo2 = 95;
+      else if (c < 11) spo2 = lerp(95, 83, (c - 3) / 8);
+      else if (c < 46) spo2 = 83 + Math.sin(c) * 0.5;
+      else if (c < 54) spo2 = lerp(83, 94, (c - 46) / 8);
+      else spo2 = 94 + (c > 70 ? 1 : 0);
       const pr = Math.round(lerp(72, 96, (95 - spo2) / 12));
       return { ...base, spo2: Math.round(spo2), pr };
     }

@@ -3,6 +3,7 @@ import { metricSpec } from '../core/metrics/index.js';
 import type { Reading } from '../core/reading.js';
 import { LANE_HIGHRATE } from '../core/reading.js';
 
+const MAX_PER_LINE = 8;
 const COLOURS = { high: '\x1b[41;97m', medium: '\x1b[43;30m', low: '\x1b[46;30m', reset: '\x1b[0m', dim: '\x1b[2m' } as const;
 
 /**
@@ -25,13 +26,14 @@ export class TerminalView {
       return;
     }
     if (r.lane === LANE_HIGHRATE) { this.waveforms++; return; }
+    if (r.flags.includes('setting')) return; // settings are stored and forwarded, not shown live
     let m = this.latest.get(r.device);
     if (!m) { m = new Map(); this.latest.set(r.device, m); }
     m.set(r.metric, r);
     const now = Date.now();
     if (now - (this.lastPrinted.get(r.device) ?? 0) < this.opts.everyMs) return;
     this.lastPrinted.set(r.device, now);
-    const parts = [...m.values()].map((x) => `${metricSpec(x.metric)?.label ?? x.metric} ${fmt(x.value)} ${x.unit}${x.flags.length ? ` [${x.flags.join(',')}]` : ''}`);
+    const parts = [...m.values()].slice(0, MAX_PER_LINE).map((x) => `${metricSpec(x.metric)?.label ?? x.metric} ${fmt(x.value)} ${x.unit}${x.flags.length ? ` [${x.flags.join(',')}]` : ''}`);
     const time = new Date(r.t).toISOString().slice(11, 19);
     this.out.write(`${this.c('dim')}${time}${this.c('reset')}  ${r.device.padEnd(7)} ${parts.join('   ')}\n`);
   }

@@ -123,7 +123,6 @@ export class Hub {
 
     const jobs = [
       cron.schedule(config.schedule.housekeeping, () => { this.store.housekeeping(); }, { timezone: config.hub.timezone }),
-      cron.schedule(config.schedule.integrityCheck, () => { this.store.quickCheck(); }, { timezone: config.hub.timezone }),
     ];
     this.stops.push(() => { for (const j of jobs) void j.stop(); });
 
