@@ -75,6 +75,7 @@ export class Hub {
       clock,
       log,
       persistence: { load: () => this.store.kvGet('alarms.state'), save: (json) => this.store.kvSet('alarms.state', json) },
+      rulesPersistence: { load: () => this.store.kvGet('alarms.rules'), save: (json) => this.store.kvSet('alarms.rules', json) },
       annunciators: createAnnunciators(config.local, log, (c) => engine?.technical(c)),
       onEvent: (ev) => this.onAlarmEvent(ev),
       onActive: (list: ActiveAlarm[]) => this.uplink.setActiveAlarms(list),
