@@ -18,6 +18,7 @@ import { connect } from 'mqtt';
 import { configSchema } from '../src/config/schema.js';
 import { silentLogger } from '../src/core/log.js';
 import { SystemClock } from '../src/core/system-clock.js';
+import type { OutboxSource } from '../src/store/outbox-types.js';
 import type { Store } from '../src/store/store.js';
 import { Uplink } from '../src/uplink/uplink.js';
 import { createBroker } from '../test/helpers/broker.js';
@@ -97,12 +98,24 @@ async function rawPublish(path: string, url: string, protocolVersion: 4 | 5): Pr
 async function childDrain(path: string, url: string, protocolVersion: 4 | 5): Promise<DrainReport> {
   const store: Store = openBenchStore(path);
   const total = store.depth().total;
+  const rssOpen = process.memoryUsage.rss();
+  let pendingMs = 0;
+  let ackMs = 0;
+  const outbox: OutboxSource = {
+    pending: (lane, after, max) => { const t = performance.now(); const r = store.pending(lane, after, max); pendingMs += performance.now() - t; return r; },
+    ack: (seqs) => { const t = performance.now(); store.ack(seqs); ackMs += performance.now() - t; },
+    depth: () => store.depth(),
+  };
   let rssPeak = process.memoryUsage.rss();
-  const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, process.memoryUsage.rss()); }, 25);
+  let peakDetail = process.memoryUsage();
+  const sampler = setInterval(() => {
+    const r = process.memoryUsage.rss();
+    if (r > rssPeak) { rssPeak = r; if (process.env.BENCH_DEBUG) peakDetail = process.memoryUsage(); }
+  }, 25);
   const t0 = performance.now();
   const up = new Uplink({
     config: configSchema.shape.uplink.parse({ mqtt: { url, protocolVersion }, batchMaxReadings: BATCH, inflightBatches: WINDOW }),
-    hubId: HUB, version: 'bench', outbox: store, log: silentLogger(), clock: new SystemClock(true),
+    hubId: HUB, version: 'bench', outbox, log: silentLogger(), clock: new SystemClock(true),
   });
   const done = new Promise<void>((resolve) => { up.onIdle(() => { if (store.depth().total === 0) resolve(); }); });
   await up.start();
@@ -111,9 +124,14 @@ async function childDrain(path: string, url: string, protocolVersion: 4 | 5): Pr
   clearInterval(sampler);
   rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
   const acked = up.stats().ackedRows;
+  if (process.env.BENCH_DEBUG) {
+    console.error(`drain: ${total} rows ${seconds.toFixed(2)} s (store pending ${(pendingMs / 1000).toFixed(2)} s, ack ${(ackMs / 1000).toFixed(2)} s), rss after open ${mb(rssOpen)} MB, peak ${mb(rssPeak)} MB, heap ${mb(process.memoryUsage().heapUsed)} MB`);
+    console.error(`  at peak: heapTotal ${mb(peakDetail.heapTotal)} heapUsed ${mb(peakDetail.heapUsed)} external ${mb(peakDetail.external)} arrayBuffers ${mb(peakDetail.arrayBuffers)} MB`);
+  }
   await up.stop();
   store.close();
   gc();
+  if (process.env.BENCH_DEBUG) console.error(`after stop+gc: rss ${mb(process.memoryUsage.rss())} MB, heap ${mb(process.memoryUsage().heapUsed)} MB`);
   if (acked < total) throw new Error(`drain acked ${acked} of ${total}`);
   return { seconds, acked, rssPeak, rssAfter: process.memoryUsage.rss() };
 }
@@ -136,7 +154,7 @@ export async function benchDrain(opts: { dir: string; n?: number }): Promise<Dra
   const path = join(opts.dir, 'drain.db');
   const broker = await createBroker();
   const v: 4 | 5 = broker.kind === 'mosquitto' ? 5 : 4;
-  const child = fork(fileURLToPath(import.meta.url), ['--drain-child'], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(fileURLToPath(import.meta.url), ['--drain-child'], { execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean)], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   try {
     fill(path, n, 'r0');
     await broker.start();
@@ -165,6 +183,7 @@ export async function benchDrain(opts: { dir: string; n?: number }): Promise<Dra
 }
 
 if (process.argv.includes('--drain-child')) {
+  if (process.env.BENCH_DEBUG) console.error(`drain child: rss at start ${mb(process.memoryUsage.rss())} MB`);
   process.on('message', (m: { path: string; url: string; v: 4 | 5 }) => {
     childDrain(m.path, m.url, m.v).then(
       (r) => process.send?.(r),

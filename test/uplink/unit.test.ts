@@ -117,7 +117,7 @@ describe('drainer (fake publisher)', () => {
     const pub: QoS1Publisher = { publish: (topic, payload, cb) => { sent.push({ topic, payload, ack: cb }); } };
     const d = new Drainer({
       outbox, readingsTopic: 'r', alarmEventsTopic: 'a', encodeBatch: (p) => `[${p.join(',')}]`,
-      batchMaxReadings: batch, batchMaxDelayMs: 200, clock, log: quietLog,
+      batchMaxReadings: batch, batchMaxDelayMs: 200, clock, log: quietLog, defer: (fn) => fn(),
     });
     return { outbox, clock, sent, pub, d, cap };
   }
