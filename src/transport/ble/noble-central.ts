@@ -187,7 +187,9 @@ class NobleCentral implements BleCentral {
     if (s === this.current) return;
     this.log.info({ from: this.current, to: s }, 'BLE adapter state');
     this.current = s;
-    if (s === 'poweredOn') { this.activity(); this.raiseUnavailable(false); } else if (UNAVAILABLE.has(s)) this.raiseUnavailable(true, s);
+    // poweredOn is not "activity": a reset adapter must still prove it hears devices.
+    if (s === 'poweredOn') this.raiseUnavailable(false);
+    else if (UNAVAILABLE.has(s)) this.raiseUnavailable(true, s);
     for (const fn of [...this.listeners]) {
       try { fn(s); } catch (e) { this.log.error({ err: String(e) }, 'state listener threw'); }
     }
