@@ -3,7 +3,8 @@
  * - ingest: realistic Reading objects through Store.submit (group commit) into a fresh database,
  *   in batches of 1000 with several batches outstanding, as a busy pipeline would.
  * - raw: plain better-sqlite3 into the same table (same columns, same unique index, same
- *   PRAGMAs), payloads precomputed, one transaction per GROUP_ROWS rows: the ceiling.
+ *   PRAGMAs), payloads precomputed, one transaction per GROUP_ROWS rows (the store's default
+ *   group-commit size): the ceiling.
  * Run alone: `node --import tsx bench/store.ts [dir]`.
  */
 import Database from 'better-sqlite3';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Store } from '../src/store/store.js';
 import { migrations } from '../src/store/migrations.js';
+import { applyPragmas } from '../src/store/db.js';
 import { ROW_OVERHEAD_BYTES } from '../src/store/outbox.js';
 import { SystemClock } from '../src/core/system-clock.js';
 import { silentLogger } from '../src/core/log.js';
@@ -23,7 +25,7 @@ import { METRICS, type MetricSpec } from '../src/core/metrics/index.js';
 const N = 500_000;
 const BATCH = 1000;
 const IN_FLIGHT = 8;
-const GROUP_ROWS = 4096;
+const GROUP_ROWS = 8192;
 
 const SCALARS: MetricSpec[] = [...METRICS.values()].filter((m) => m.lane !== 2);
 
@@ -93,8 +95,7 @@ async function ingest(path: string, readings: Reading[]): Promise<number> {
 
 function raw(path: string, readings: Reading[]): number {
   const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  applyPragmas(db); // same WAL / synchronous=FULL / cache settings as the store
   migrations[0]!(db);
   const rows = readings.map((r, i) => {
     const payload = JSON.stringify(readingToJson(r));

@@ -39,7 +39,8 @@ export function prepareFile(path: string): void {
   for (const side of ['-wal', '-shm']) if (existsSync(path + side)) chmodSync(path + side, 0o600);
 }
 
-function applyPragmas(db: Db): void {
+/** The PRAGMAs of every carehub database connection (exported for the raw benchmark). */
+export function applyPragmas(db: Db): void {
   const mode = db.pragma('journal_mode = WAL', { simple: true });
   if (String(mode).toLowerCase() !== 'wal') {
     throw new HubError(ErrorCode.StoreOpen, `journal_mode WAL refused (got ${String(mode)})`);
@@ -48,8 +49,10 @@ function applyPragmas(db: Db): void {
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.pragma('temp_store = MEMORY');
-  db.pragma('cache_size = -16000');
-  // Keep the WAL from growing without bound after a long burst (bytes kept after a checkpoint).
+  db.pragma('cache_size = -32768');
+  // Checkpoint every ~40 MB of WAL instead of 4 MB: random-key index pages rewritten by many
+  // commits are copied back once (measured ~1.5x ingest). The WAL is truncated to 64 MB after.
+  db.pragma('wal_autocheckpoint = 10000');
   db.pragma('journal_size_limit = 67108864');
 }
 

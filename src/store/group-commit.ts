@@ -11,7 +11,7 @@ import type { InsertResult } from './outbox.js';
 export interface GroupCommitOptions {
   /** Longest wait to collect more batches, ms. Default 10. */
   windowMs?: number;
-  /** Flush as soon as this many readings are queued. Default 4096. */
+  /** Flush as soon as this many readings are queued. Default 8192. */
   maxRows?: number;
 }
 
@@ -37,7 +37,7 @@ export class GroupCommitter {
 
   constructor(private readonly commit: CommitFn, private readonly clock: Clock, opts: GroupCommitOptions = {}) {
     this.windowMs = Math.max(0, opts.windowMs ?? 10);
-    this.maxRows = Math.max(1, opts.maxRows ?? 4096);
+    this.maxRows = Math.max(1, opts.maxRows ?? 8192);
   }
 
   submit(readings: readonly Reading[]): Promise<InsertResult> {
