@@ -43,7 +43,7 @@ export function makeReadings(n: number, devices = 3, hashIds = true, startMs = D
         const t = startMs + tick * 1000;
         const key = String(t);
         out[i++] = {
-          id: hashIds ? readingId(device, m.name, key) : `${device}.${m.name}.${tick}`,
+          id: hashIds ? readingId(device, m.name, key) : `${device}.${m.name}.${key}`,
           device, kind, metric: m.name, mdc: m.mdc,
           value: Math.round((m.min + ((tick * 7 + d) % 100) / 100 * (m.max - m.min)) * 10) / 10,
           unit: m.unit, t, rx: t + 120, clock: 'device', flags: [], lane: m.lane,
