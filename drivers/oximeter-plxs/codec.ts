@@ -47,6 +47,10 @@ class Reader {
   sfloat(): MderValue { return sfloatFromRaw(this.u16()); }
 }
 
+function rd16(b: Uint8Array, at: number): number {
+  return (b[at] ?? 0) | ((b[at + 1] ?? 0) << 8);
+}
+
 function sizeOf(parts: [boolean, number][]): number {
   return parts.reduce((n, [present, size]) => n + (present ? size : 0), 1);
 }
@@ -55,17 +59,22 @@ export function decodeContinuous(b: Uint8Array): Decoded<PlxContinuous> {
   if (b.length < 1) return reject('short', 0);
   const f = b[0] ?? 0;
   if (f & 0xe0) return reject('flags', 0);
-  const need = sizeOf([[true, 4], [!!(f & 1), 4], [!!(f & 2), 4], [!!(f & 4), 2], [!!(f & 8), 3], [!!(f & 16), 2]]);
+  // hot path (one per second per device, 1e6/s in the bench): no intermediate allocations
+  const need = 5 + (f & 1 ? 4 : 0) + (f & 2 ? 4 : 0) + (f & 4 ? 2 : 0) + (f & 8 ? 3 : 0) + (f & 16 ? 2 : 0);
   if (b.length < need) return reject('short', b.length);
   if (b.length > need) return reject('length', need);
-  const r = new Reader(b);
-  const spo2 = r.sfloat(); const pr = r.sfloat();
-  const fast = f & 1 ? { spo2: r.sfloat(), pr: r.sfloat() } : null;
-  const slow = f & 2 ? { spo2: r.sfloat(), pr: r.sfloat() } : null;
-  const measurementStatus = f & 4 ? r.u16() : null;
-  const deviceSensorStatus = f & 8 ? r.u24() : null;
-  const pai = f & 16 ? r.sfloat() : null;
-  return ok({ spo2, pr, fast, slow, measurementStatus, deviceSensorStatus, pai });
+  const spo2 = sfloatFromRaw(rd16(b, 1)); const pr = sfloatFromRaw(rd16(b, 3));
+  let at = 5;
+  let fast: PlxContinuous['fast'] = null;
+  let slow: PlxContinuous['slow'] = null;
+  if (f & 1) { fast = { spo2: sfloatFromRaw(rd16(b, at)), pr: sfloatFromRaw(rd16(b, at + 2)) }; at += 4; }
+  if (f & 2) { slow = { spo2: sfloatFromRaw(rd16(b, at)), pr: sfloatFromRaw(rd16(b, at + 2)) }; at += 4; }
+  let measurementStatus: number | null = null;
+  if (f & 4) { measurementStatus = rd16(b, at); at += 2; }
+  let deviceSensorStatus: number | null = null;
+  if (f & 8) { deviceSensorStatus = rd16(b, at) | ((b[at + 2] ?? 0) << 16); at += 3; }
+  const pai = f & 16 ? sfloatFromRaw(rd16(b, at)) : null;
+  return { ok: true, value: { spo2, pr, fast, slow, measurementStatus, deviceSensorStatus, pai } };
 }
 
 export function decodeSpotCheck(b: Uint8Array): Decoded<PlxSpotCheck> {
