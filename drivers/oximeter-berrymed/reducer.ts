@@ -22,6 +22,7 @@ export class StreamReducer {
   private readonly periodMs: number;
   private readonly every: number;
   private slot = -1;
+  private slotWall = 0;
   /** Last slot emitted: frames of an emitted slot (e.g. right after a reconnect) are dropped, keys never repeat. */
   private done = -1;
   private spo2: number | null = null;
@@ -35,11 +36,16 @@ export class StreamReducer {
     this.every = Math.max(1, Math.round((o.deviceHz ?? 100) / o.waveformHz));
   }
 
-  /** Feed one frame received at hub time `rx`; returns the measurements of a completed slot. */
-  push(f: BerryFrame, rx: number): Measurement[] {
-    const slot = Math.floor(rx / this.periodMs) * this.periodMs;
+  /**
+   * Feed one frame received at monotonic time `mono` and wall time `wall`; returns the
+   * measurements of a completed slot. Slots run on the monotonic clock so a wall clock that
+   * steps backwards neither drops nor merges readings; `t` is the wall time of the slot start.
+   */
+  push(f: BerryFrame, mono: number, wall: number = mono): Measurement[] {
+    const slot = Math.floor(mono / this.periodMs) * this.periodMs;
     if (slot <= this.done) return [];
     const out = slot !== this.slot ? this.flush() : [];
+    if (slot !== this.slot) this.slotWall = wall;
     this.slot = slot;
     if (f.spo2 !== null && !f.fingerOut && !f.probeUnplugged) this.spo2 = f.spo2;
     if (f.pr !== null && !f.fingerOut && !f.probeUnplugged) this.pr = f.pr;
@@ -52,15 +58,17 @@ export class StreamReducer {
   flush(): Measurement[] {
     const out: Measurement[] = [];
     if (this.slot >= 0) {
-      const t = this.slot;
-      this.done = t;
+      const t = this.slotWall;
+      this.done = this.slot;
       const flags: ReadingFlag[] = this.searching ? ['questionable'] : [];
-      const base = flags.length ? { t, key: `b:${t}`, flags } : { t, key: `b:${t}` };
+      // Key: wall time and monotonic slot together; unique across restarts and clock steps.
+      const key = `${t}:${this.slot}`;
+      const base = flags.length ? { t, key: `b:${key}`, flags } : { t, key: `b:${key}` };
       if (this.spo2 !== null) out.push({ ...base, metric: 'spo2', value: this.spo2 });
       if (this.pr !== null) out.push({ ...base, metric: 'pulse_rate', value: this.pr });
       if (this.samples.length > 0) {
         const mean = this.samples.reduce((a, b) => a + b, 0) / this.samples.length;
-        out.push({ metric: 'pleth', value: Math.round(mean * 10) / 10, t, key: `w:${t}`, samples: this.samples, periodMs: (this.every * 1000) / (this.o.deviceHz ?? 100) });
+        out.push({ metric: 'pleth', value: Math.round(mean * 10) / 10, t, key: `w:${key}`, samples: this.samples, periodMs: (this.every * 1000) / (this.o.deviceHz ?? 100) });
       }
     }
     this.spo2 = null; this.pr = null; this.searching = false; this.samples = []; this.count = 0;

@@ -40,7 +40,7 @@ export function createBerrymedSession(ctx: DriverContext, o: BerrymedSessionOpti
     const f: BerryFrame = d.value;
     setTech('sensor_disconnected', f.probeUnplugged, 'Oximeter probe unplugged');
     setTech('sensor_off_finger', !f.probeUnplugged && f.fingerOut, 'Oximeter sensor not on the finger');
-    submit(reducer.push(f, ctx.clock.now()));
+    submit(reducer.push(f, ctx.clock.mono(), ctx.clock.now()));
   };
 
   async function run(conn: BleConnection): Promise<void> {

@@ -22,9 +22,10 @@ export interface PlxsSessionOptions {
  * Spot-check (indicate), then fetch stored spot-checks with RACP "report all records".
  *
  * Keys (→ deterministic reading ids):
- * - Continuous: the device sends no counter or time, so `t` is the hub receive time rounded
- *   down to the reading period (1 / options.readingRateHz) and the key is `c:<t>`. At most one
- *   continuous reading per period is forwarded; the rest are dropped as redundant.
+ * - Continuous: the device sends no counter or time, so `t` is the hub receive time and the
+ *   key is `c:<t>:<monotonic slot>`. At most one continuous reading per period
+ *   (1 / options.readingRateHz, on the monotonic clock) is forwarded; the rest are redundant.
+ *   A wall clock that steps backwards can neither drop a reading nor reuse a key.
  * - Spot-check with a timestamp: `s:<device timestamp>`; a stored record re-read after a
  *   reconnect gets the same key, so the backend de-duplicates it. Without one: `s-rx:<rx>`.
  */
@@ -65,11 +66,14 @@ export function createPlxsSession(ctx: DriverContext, o: PlxsSessionOptions = {}
     if (!d.ok) { rejectFrame('plx-continuous', data, d); return; }
     const m = d.value;
     applyTechnical(m.deviceSensorStatus);
-    const slot = Math.floor(ctx.clock.now() / periodMs) * periodMs;
+    // Rate limiting runs on the monotonic clock: a wall clock stepping backwards must neither
+    // drop readings nor give two readings one key. Key = wall time + monotonic slot.
+    const slot = Math.floor(ctx.clock.mono() / periodMs) * periodMs;
     if (slot === lastSlot) return;
     lastSlot = slot;
+    const t = ctx.clock.now();
     const flags = flagsFor(m.measurementStatus, m.deviceSensorStatus);
-    submit(measurements({ spo2: m.spo2.value, pr: m.pr.value, pai: m.pai?.value ?? null }, { t: slot, key: `c:${slot}`, ...(flags.length ? { flags } : {}) }));
+    submit(measurements({ spo2: m.spo2.value, pr: m.pr.value, pai: m.pai?.value ?? null }, { t, key: `c:${t}:${slot}`, ...(flags.length ? { flags } : {}) }));
   };
 
   const onSpotCheck = (data: Uint8Array): void => {

@@ -33,7 +33,7 @@ describe('BerryMed session through noble and the simulated bindings', () => {
     expect(spo2.length).toBeLessThanOrEqual(10);
     for (const m of spo2) {
       expect(m.value).toBeGreaterThanOrEqual(95);
-      expect(m.key).toBe(`b:${m.t}`);
+      expect(m.key).toMatch(new RegExp(`^b:${m.t}:\\d+$`)); // wall time + monotonic slot
     }
     expect(ctx.metric('pulse_rate')).toHaveLength(spo2.length);
     expect(ctx.metric('pleth')).toHaveLength(0);
@@ -50,7 +50,7 @@ describe('BerryMed session through noble and the simulated bindings', () => {
     expect(full.periodMs).toBe(40);
     expect(full.samples!.length).toBeGreaterThanOrEqual(24);
     expect(full.samples!.length).toBeLessThanOrEqual(26);
-    expect(full.key).toBe(`w:${full.t}`);
+    expect(full.key).toMatch(new RegExp(`^w:${full.t}:\\d+$`));
   });
 
   it('maps finger-out and probe-unplugged to technical conditions and withholds values', async () => {
