@@ -2,10 +2,11 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { LANE_ALARM, LANE_CLINICAL, LANE_HIGHRATE, type Lane } from '../core/reading.js';
 import type { OutboxRow, OutboxSource } from '../store/outbox-types.js';
+import type { BatchEncoder } from './batch-encoder.js';
 
 /** What the drainer needs from a live MQTT connection: a QoS 1 publish with a PUBACK callback. */
 export interface QoS1Publisher {
-  publish(topic: string, payload: string, cb: (err?: Error) => void): void;
+  publish(topic: string, payload: string | Buffer, cb: (err?: Error) => void): void;
 }
 
 export interface DrainerOptions {
@@ -13,7 +14,7 @@ export interface DrainerOptions {
   readingsTopic: string;
   alarmEventsTopic: string;
   /** Builds one batch payload from the stored reading payload strings (in seq order). */
-  encodeBatch: (payloads: string[]) => string;
+  encoder: BatchEncoder;
   batchMaxReadings: number;
   batchMaxDelayMs: number;
   clock: Clock;
@@ -152,7 +153,10 @@ export class Drainer {
     } finally {
       this.pumping = false;
     }
-    if (!sentSomething && this.inflight === 0 && this.ackQueued === 0 && this.pub) for (const fn of this.idleListeners) fn();
+    if (!sentSomething && this.inflight === 0 && this.ackQueued === 0 && this.pub) {
+      this.o.encoder.trim(2);
+      for (const fn of this.idleListeners) fn();
+    }
   }
 
   private storeFailed(err: unknown): void {
@@ -195,12 +199,12 @@ export class Drainer {
         seqs[i] = r.seq;
         payloads[i] = r.payload;
       }
-      const body = this.o.encodeBatch(payloads);
+      const batch = this.o.encoder.encode(payloads);
       this.inflight++;
       this.inflightReadings++;
       this.s.publishedBatches++;
       const gen = this.gen;
-      pub.publish(this.o.readingsTopic, body, (err) => this.done(gen, seqs, true, err));
+      pub.publish(this.o.readingsTopic, batch.body, (err) => { batch.release(); this.done(gen, seqs, true, err); });
       return true;
     }
     return false;

@@ -9,7 +9,7 @@ import { Backoff } from './backoff.js';
 import { CommandRouter, type CommandHandler, type CommandStats } from './commands.js';
 import { buildConnectOptions } from './connect-options.js';
 import { Drainer, type QoS1Publisher } from './drainer.js';
-import { fhirBundle } from './fhir.js';
+import { FhirBatchEncoder, JsonBatchEncoder } from './batch-encoder.js';
 import { HealthReporter } from './health.js';
 import { registerPing } from './ping.js';
 import { makeTopics, TOPIC_FLAGS, type DeviceStatus, type StatusPayload, type TopicName, type Topics } from './topics.js';
@@ -79,15 +79,14 @@ export class Uplink {
     this.log = o.log.child('uplink:mqtt');
     this.topics = makeTopics(o.config.topicPrefix, o.hubId);
     this.backoff = new Backoff(o.config.mqtt.reconnectMinMs, o.config.mqtt.reconnectMaxMs, o.random);
-    const prefix = `{"v":1,"hub":${JSON.stringify(o.hubId)},"readings":[`;
-    const encodeBatch = o.config.format === 'fhir'
-      ? (payloads: string[]) => fhirBundle(payloads, o.hubId, o.clock.now())
-      : (payloads: string[]) => prefix + payloads.join(',') + ']}';
+    const encoder = o.config.format === 'fhir'
+      ? new FhirBatchEncoder(o.hubId, () => o.clock.now())
+      : new JsonBatchEncoder(o.hubId, o.config.inflightBatches + 2);
     this.drainer = new Drainer({
       outbox: o.outbox,
       readingsTopic: this.topics.of('readings'),
       alarmEventsTopic: this.topics.of('alarms/events'),
-      encodeBatch,
+      encoder,
       batchMaxReadings: o.config.batchMaxReadings,
       batchMaxDelayMs: o.config.batchMaxDelayMs,
       clock: o.clock,
@@ -135,7 +134,7 @@ export class Uplink {
         }), 3000);
       }
       client.removeAllListeners('close');
-      await withTimeout(new Promise<void>((resolve) => { client.end(false, {}, () => resolve()); }), 3000);
+      if (client.connected) await withTimeout(new Promise<void>((resolve) => { client.end(false, {}, () => resolve()); }), 3000);
       client.end(true);
     }
     this.downSince = null;
@@ -211,7 +210,14 @@ export class Uplink {
       this.scheduleReconnect();
       return;
     }
-    const client = mqttConnect(this.cfg.mqtt.url, opts);
+    let client: MqttClient;
+    try {
+      client = mqttConnect(this.cfg.mqtt.url, opts);
+    } catch (err) {
+      this.noteError(err as Error);
+      this.scheduleReconnect();
+      return;
+    }
     this.client = client;
     let over = false;
     const lost = (): void => {

@@ -65,6 +65,8 @@ export interface BrokerOptions {
   tls?: boolean;
   /** Keep sessions and retained messages across restart() (mosquitto only; saved on stop). */
   persistence?: boolean;
+  /** mosquitto max_inflight_messages (also its MQTT 5 receive maximum); default 1000. */
+  maxInflight?: number;
   /** Extra mosquitto.conf lines. */
   extraConf?: string[];
 }
@@ -110,7 +112,7 @@ class MosquittoBroker implements TestBroker {
       `listener ${port} 127.0.0.1`,
       'allow_anonymous true',
       ...(opts.persistence ? ['persistence true', `persistence_location ${dir}/`, 'autosave_interval 1'] : ['persistence false']),
-      'max_inflight_messages 1000',
+      `max_inflight_messages ${opts.maxInflight ?? 1000}`,
       'max_queued_messages 1000000',
       'max_queued_bytes 0',
       'set_tcp_nodelay true',

@@ -114,9 +114,9 @@ describe('drainer (fake publisher)', () => {
     const outbox = new MemoryOutbox();
     const clock = new FakeClock();
     const sent: { topic: string; payload: string; ack: (err?: Error) => void }[] = [];
-    const pub: QoS1Publisher = { publish: (topic, payload, cb) => { sent.push({ topic, payload, ack: cb }); } };
+    const pub: QoS1Publisher = { publish: (topic, payload, cb) => { sent.push({ topic, payload: payload.toString(), ack: cb }); } };
     const d = new Drainer({
-      outbox, readingsTopic: 'r', alarmEventsTopic: 'a', encodeBatch: (p) => `[${p.join(',')}]`,
+      outbox, readingsTopic: 'r', alarmEventsTopic: 'a', encoder: { encode: (p) => ({ body: Buffer.from(`[${p.join(',')}]`), release: () => {} }), trim: () => {} },
       batchMaxReadings: batch, batchMaxDelayMs: 200, clock, log: quietLog, defer: (fn) => fn(),
     });
     return { outbox, clock, sent, pub, d, cap };
@@ -177,5 +177,21 @@ describe('drainer (fake publisher)', () => {
     sent[1]!.ack();
     expect(outbox.depth().total).toBe(0);
     expect(d.stats()).toMatchObject({ publishErrors: 1, ackedRows: 1 });
+  });
+});
+
+describe('JSON batch encoder', () => {
+  it('writes exactly the joined stored payloads, non-ASCII included, and reuses released buffers', async () => {
+    const { JsonBatchEncoder } = await import('../../src/uplink/batch-encoder.js');
+    const enc = new JsonBatchEncoder('hub-ø', 4);
+    const payloads = ['{"id":"a","unit":"cm[H2O]"}', '{"id":"b","text":"µ ø — ✓"}'];
+    const a = enc.encode(payloads);
+    expect(a.body.toString('utf8')).toBe('{"v":1,"hub":"hub-ø","readings":[' + payloads.join(',') + ']}');
+    expect(JSON.parse(a.body.toString())).toEqual({ v: 1, hub: 'hub-ø', readings: payloads.map((p) => JSON.parse(p) as unknown) });
+    expect(enc.encode([]).body.toString()).toBe('{"v":1,"hub":"hub-ø","readings":[]}');
+    a.release();
+    const b = enc.encode(['{"id":"c"}']);
+    expect(b.body.buffer).toBe(a.body.buffer); // same backing memory, no new allocation
+    expect(b.body.toString()).toBe('{"v":1,"hub":"hub-ø","readings":[{"id":"c"}]}');
   });
 });

@@ -1,0 +1,81 @@
+import { fhirBundle } from './fhir.js';
+
+/** One encoded readings batch; `release()` once the broker acknowledged it (or it was dropped). */
+export interface EncodedBatch {
+  body: Buffer;
+  release(): void;
+}
+
+export interface BatchEncoder {
+  encode(payloads: string[]): EncodedBatch;
+  /** Drop spare buffers down to `keep` (when the outbox is drained). */
+  trim(keep: number): void;
+}
+
+const MIN_BUFFER = 64 * 1024;
+
+/**
+ * `{"v":1,"hub":..,"readings":[p1,p2,...]}` written straight from the stored payload strings
+ * into pooled buffers: no parse, no re-stringify, no intermediate joined string. A buffer goes
+ * back to the pool after the PUBACK of its batch, so a long drain allocates a window's worth of
+ * buffers once instead of a new ~100 kB string per batch that survives until its PUBACK and is
+ * then left to the old-generation collector.
+ */
+export class JsonBatchEncoder implements BatchEncoder {
+  private readonly prefix: Buffer;
+  private free: Buffer[] = [];
+
+  constructor(hub: string, private readonly poolMax: number) {
+    this.prefix = Buffer.from(`{"v":1,"hub":${JSON.stringify(hub)},"readings":[`);
+  }
+
+  encode(payloads: string[]): EncodedBatch {
+    let size = this.prefix.length + 2 + Math.max(0, payloads.length - 1);
+    for (const p of payloads) size += Buffer.byteLength(p, 'utf8');
+    const buf = this.acquire(size);
+    let o = this.prefix.copy(buf, 0);
+    for (let i = 0; i < payloads.length; i++) {
+      if (i > 0) buf[o++] = 0x2c; // ,
+      o += buf.write(payloads[i]!, o, 'utf8');
+    }
+    buf[o++] = 0x5d; // ]
+    buf[o++] = 0x7d; // }
+    let released = false;
+    return {
+      body: buf.subarray(0, o),
+      release: () => {
+        if (released) return;
+        released = true;
+        if (this.free.length < this.poolMax) this.free.push(buf);
+      },
+    };
+  }
+
+  trim(keep: number): void {
+    if (this.free.length > keep) this.free.length = keep;
+  }
+
+  private acquire(size: number): Buffer {
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      const b = this.free[i]!;
+      if (b.length >= size) {
+        this.free.splice(i, 1);
+        return b;
+      }
+    }
+    let len = MIN_BUFFER;
+    while (len < size) len *= 2;
+    return Buffer.allocUnsafeSlow(len);
+  }
+}
+
+/** `format: fhir`: a FHIR R4 Bundle per batch (parses each payload; not pooled). */
+export class FhirBatchEncoder implements BatchEncoder {
+  constructor(private readonly hub: string, private readonly now: () => number) {}
+
+  encode(payloads: string[]): EncodedBatch {
+    return { body: Buffer.from(fhirBundle(payloads, this.hub, this.now())), release: () => {} };
+  }
+
+  trim(): void {}
+}
