@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const only = process.argv.slice(2);
   const want = (name: string): boolean => only.length === 0 || only.includes(name);
   const results: Results = {};
-  const step = async (name: string, fn: () => Promise<Record<string, unknown>>): Promise<void> => {
+  const step = async (name: string, fn: () => Promise<object>): Promise<void> => {
     if (!want(name)) return;
     process.stderr.write(`bench: ${name} ...\n`);
     const t0 = performance.now();

@@ -61,6 +61,16 @@ program
   });
 
 program
+  .command('scan')
+  .description('BLE scan: supported devices with kind, address, name, RSSI, services')
+  .option('--seconds <n>', 'scan duration', (v) => parseSeconds(v), 10)
+  .option('--json', 'JSON output')
+  .action(async (o: { seconds: number; json?: boolean }) => {
+    const { scanCommand } = await import('./cli/scan.js');
+    process.exitCode = await scanCommand(o);
+  });
+
+program
   .command('status')
   .description('ask the running service: devices, last readings, outbox, uplink, alarms, clock')
   .option('--json', 'JSON output')

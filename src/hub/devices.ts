@@ -27,11 +27,11 @@ export class DeviceRunner {
     let real: BleCentral | undefined;
     let sim: BleCentral | undefined;
     if (needsReal) {
-      real = createNobleCentral({ bindings: 'hci', log: this.log.child('ble'), clock: this.clock });
+      real = createNobleCentral({ bindings: 'hci', log: this.log.child('ble'), clock: this.clock, technical: (c) => deps.alarms.technical(c) });
       this.centrals.push(real);
     }
     if (simBle.length > 0) {
-      const bindings = new SimulatedBindings();
+      const bindings = new SimulatedBindings({ clock: this.clock });
       for (const d of simBle) {
         const def = defs.get(d.id);
         if (def?.simulator?.transport !== 'ble') throw new Error(`${d.id}: protocol ${def?.id ?? '?'} has no BLE simulator`);
@@ -39,7 +39,7 @@ export class DeviceRunner {
         this.peripherals.push(p);
         bindings.addPeripheral(p);
       }
-      sim = createNobleCentral({ bindings, log: this.log.child('ble:sim'), clock: this.clock });
+      sim = createNobleCentral({ bindings, log: this.log.child('ble:sim'), clock: this.clock, technical: (c) => deps.alarms.technical(c) });
       this.centrals.push(sim);
     }
 
