@@ -11,6 +11,8 @@ import { delimiter, join } from 'node:path';
  */
 
 function findMosquitto(): string | null {
+  // CAREHUB_TEST_NO_MOSQUITTO=1 exercises the aedes fallback on a machine that has mosquitto
+  if (process.env.CAREHUB_TEST_NO_MOSQUITTO === '1') return null;
   if (existsSync('/usr/sbin/mosquitto')) return '/usr/sbin/mosquitto';
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     const p = join(dir, 'mosquitto');
