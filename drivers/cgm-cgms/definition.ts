@@ -1,3 +1,4 @@
+import { bleAddressOf } from '../../src/transport/ble/sim-address.js';
 import type { DriverDefinition } from '../types.js';
 import { CgmsSession } from './session.js';
 import { createCgmSimulator } from './simulator.js';
@@ -23,7 +24,7 @@ export const definition: DriverDefinition = {
       const crc = o.device.options.crc;
       return createCgmSimulator({
         clock: o.clock, log: o.log, scenario: o.scenario,
-        ...(o.device.address ? { address: o.device.address } : {}),
+        address: bleAddressOf(o.device),
         crc: crc === 'mcrf4xx' || crc === 'ccitt-false' ? crc : null,
         warningFirst: o.device.options.quirks.includes('warning-first'),
         ...(o.device.options.intervalMin !== undefined ? { intervalMin: o.device.options.intervalMin } : {}),

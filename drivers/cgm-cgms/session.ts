@@ -1,3 +1,4 @@
+import { bleAddressOf } from '../../src/transport/ble/sim-address.js';
 import type { Logger } from '../../src/core/log.js';
 import { superviseBleLink } from '../../src/transport/ble/supervisor.js';
 import type { BleConnection } from '../../src/transport/ble/types.js';
@@ -50,8 +51,9 @@ export class CgmsSession implements DriverSession {
 
   async start(): Promise<void> {
     const central = this.ctx.ble;
-    const address = this.ctx.device.address;
-    if (!central || !address) throw new Error(`device ${this.ctx.device.id}: CGMS needs a BLE central and an address`);
+    // A simulated device has no configured address: driver and simulator derive the same one.
+    const address = bleAddressOf(this.ctx.device);
+    if (!central) throw new Error(`device ${this.ctx.device.id}: CGMS needs a BLE central`);
     this.stopped = false;
     this.sup = superviseBleLink({
       central, address, log: this.log, clock: this.ctx.clock,

@@ -52,9 +52,9 @@ export async function demoCommand(o: { duration?: number; scenario: string; json
   let hub: Hub | undefined;
   let code = EXIT_OK;
   try {
-    hub = await Hub.start({ config, log, clock, onReading: (r) => view.reading(r), onAlarmEvent: (ev) => view.alarm(ev) });
     view.line(`carehub demo: hub ${config.hub.id}, ${config.devices.length} simulated devices (${config.devices.map((d) => `${d.id}=${d.protocol ?? d.kind}:${d.simulate ?? ''}`).join(', ')})`);
     view.line(`embedded MQTT broker on 127.0.0.1:${broker.port}   watch: mosquitto_sub -p ${broker.port} -t 'carehub/#' -v`);
+    hub = await Hub.start({ config, log, clock, onReading: (r) => view.reading(r), onAlarmEvent: (ev) => view.alarm(ev) });
     if (hub.pageUrl) view.line(`local page: ${hub.pageUrl}`);
     view.line(o.duration ? `running for ${o.duration} s (Ctrl-C stops)` : 'Ctrl-C stops');
     await untilStopped(o.duration, log);
