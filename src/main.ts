@@ -71,6 +71,31 @@ program
   });
 
 program
+  .command('pair')
+  .description('add a device to this hub: carehub pair KIND ADDRESS_OR_PATH [--id ID]')
+  .argument('<kind>', 'cgm | oximeter | ventilator')
+  .argument('<address-or-path>', 'Bluetooth address, serial path or tcp://host:port')
+  .option('--id <id>', 'device id (default: next free cgm-N / oxi-N / vent-N)')
+  .option('--protocol <protocol>', 'driver: cgms | plxs | berrymed | medibus (default by kind)')
+  .option('--config <file>', 'config file (default $CAREHUB_CONFIG or /etc/carehub/carehub.yaml)')
+  .option('--json', 'JSON output')
+  .action(async (kind: string, target: string, o: { id?: string; protocol?: string; config?: string; json?: boolean }) => {
+    const { pairCommand } = await import('./cli/pair.js');
+    process.exitCode = pairCommand(kind, target, o);
+  });
+
+program
+  .command('unpair')
+  .description('remove a device from this hub')
+  .argument('<id>')
+  .option('--config <file>', 'config file')
+  .option('--json', 'JSON output')
+  .action(async (id: string, o: { config?: string; json?: boolean }) => {
+    const { unpairCommand } = await import('./cli/pair.js');
+    process.exitCode = unpairCommand(id, o);
+  });
+
+program
   .command('status')
   .description('ask the running service: devices, last readings, outbox, uplink, alarms, clock')
   .option('--json', 'JSON output')

@@ -1,0 +1,89 @@
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import { parseConfig } from '../config/load.js';
+import { defaultProtocol, type Protocol } from '../config/schema.js';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit.js';
+
+const KINDS = ['cgm', 'oximeter', 'ventilator'] as const;
+type Kind = (typeof KINDS)[number];
+const MAC = /^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/;
+
+interface PairOpts { id?: string; config?: string; protocol?: string; json?: boolean }
+
+function configFile(o: { config?: string }): string {
+  return o.config ?? process.env.CAREHUB_CONFIG ?? '/etc/carehub/carehub.yaml';
+}
+
+/** Read the config as a YAML document so that comments and layout survive the edit. */
+function readDoc(file: string): Document | string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    return `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) return `${file} is not valid YAML: ${doc.errors[0]?.message.split('\n')[0] ?? ''}`;
+  return doc;
+}
+
+/** Validate the edited document like check-config, then replace the file atomically. */
+function writeValidated(file: string, doc: Document, out: (s: string) => void): number {
+  const text = doc.toString();
+  const r = parseConfig(text, {}, file);
+  if (!r.ok) {
+    out(`refused: the result would be invalid:\n${r.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`);
+    return EXIT_USAGE;
+  }
+  const tmp = `${file}.tmp-${process.pid}`;
+  const mode = statSync(file).mode & 0o777;
+  writeFileSync(tmp, text, { mode });
+  renameSync(tmp, file);
+  return EXIT_OK;
+}
+
+/** `carehub pair KIND ADDRESS_OR_PATH [--id ID]`: add a device to the hub's config. */
+export function pairCommand(kind: string, target: string, o: PairOpts): number {
+  const out = (s: string): void => { process.stdout.write(s); };
+  if (!(KINDS as readonly string[]).includes(kind)) { out(`unknown kind ${kind}; use cgm, oximeter or ventilator\n`); return EXIT_USAGE; }
+  const k = kind as Kind;
+  const transport = MAC.test(target) ? 'ble' : target.startsWith('/') || target.startsWith('tcp://') ? 'serial' : null;
+  if (!transport) { out(`${target} is neither a Bluetooth address (AA:BB:CC:DD:EE:FF) nor a serial path (/dev/... or tcp://host:port)\n`); return EXIT_USAGE; }
+  const file = configFile(o);
+  const doc = readDoc(file);
+  if (typeof doc === 'string') { out(`${doc}\n`); return EXIT_FAILURE; }
+  const devices = doc.get('devices', true);
+  const existing = isSeq(devices) ? devices.items.filter(isMap).map((m) => String(m.get('id'))) : [];
+  const id = o.id ?? nextId(k, existing);
+  if (existing.includes(id)) { out(`a device with id ${id} is already paired; unpair it first or choose --id\n`); return EXIT_USAGE; }
+  const protocol = (o.protocol ?? defaultProtocol(k)) as Protocol;
+  const entry: Record<string, string> = { id, kind: k, transport, protocol };
+  entry[transport === 'ble' ? 'address' : 'path'] = transport === 'ble' ? target.toUpperCase() : target;
+  if (isSeq(devices)) devices.add(doc.createNode(entry));
+  else doc.set('devices', doc.createNode([entry]));
+  const code = writeValidated(file, doc, out);
+  if (code !== EXIT_OK) return code;
+  out(o.json ? `${JSON.stringify({ ok: true, device: entry })}\n` : `paired ${id} (${k}, ${protocol}) at ${target} in ${file}; restart the service to connect: systemctl restart carehub\n`);
+  return EXIT_OK;
+}
+
+/** `carehub unpair ID`: remove a device from the config. */
+export function unpairCommand(id: string, o: { config?: string; json?: boolean }): number {
+  const out = (s: string): void => { process.stdout.write(s); };
+  const file = configFile(o);
+  const doc = readDoc(file);
+  if (typeof doc === 'string') { out(`${doc}\n`); return EXIT_FAILURE; }
+  const devices = doc.get('devices', true);
+  const index = isSeq(devices) ? devices.items.findIndex((m) => isMap(m) && String(m.get('id')) === id) : -1;
+  if (!isSeq(devices) || index < 0) { out(`no device ${id} in ${file}\n`); return EXIT_FAILURE; }
+  devices.items.splice(index, 1);
+  const code = writeValidated(file, doc, out);
+  if (code !== EXIT_OK) return code;
+  out(o.json ? `${JSON.stringify({ ok: true, id })}\n` : `unpaired ${id} in ${file}; its stored readings stay in the outbox until delivered. Restart the service: systemctl restart carehub\n`);
+  return EXIT_OK;
+}
+
+function nextId(kind: Kind, existing: string[]): string {
+  const prefix = kind === 'cgm' ? 'cgm' : kind === 'oximeter' ? 'oxi' : 'vent';
+  for (let n = 1; ; n++) if (!existing.includes(`${prefix}-${n}`)) return `${prefix}-${n}`;
+}
