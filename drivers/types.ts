@@ -62,6 +62,8 @@ export interface SimOptions {
 export interface SerialSimEndpoint {
   path: string;
   stop(): Promise<void>;
+  /** Write raw bytes towards the driver, outside the protocol (rig fault injection). */
+  inject?(bytes: Uint8Array): Promise<unknown>;
 }
 
 export type SimulatorFactory =

@@ -36,7 +36,7 @@ export const definition: DriverDefinition = {
       const sim = await runVentilatorSimulator({
         scenario, log: opts.log, clock: opts.clock, linkPath: simLinkPath(opts.device.id),
       });
-      return { path: sim.path ?? simLinkPath(opts.device.id), stop: () => sim.stop() };
+      return { path: sim.path ?? simLinkPath(opts.device.id), stop: () => sim.stop(), inject: (b) => sim.inject(b) };
     },
   },
 };

@@ -31,6 +31,8 @@ export interface VentilatorSimHandle {
   port?: number;
   device: MedibusSimDevice;
   stop(): Promise<void>;
+  /** Raw bytes onto the line, outside the protocol (rig garbage-bytes fault). */
+  inject(bytes: Uint8Array): Promise<unknown>;
 }
 
 export function isScenario(s: string): s is ScenarioName {
@@ -58,6 +60,7 @@ export async function runVentilatorSimulator(o: VentilatorSimOptions): Promise<V
     log.info({ port, scenario: o.scenario }, 'ventilator simulator on tcp');
     return {
       port, device,
+      inject: async () => false, // TCP: no line to inject into
       stop: async () => { device.stop(); await new Promise<void>((r) => server.close(() => r())); },
     };
   }
@@ -79,7 +82,7 @@ export async function runVentilatorSimulator(o: VentilatorSimOptions): Promise<V
   device.attach((b) => { void link.write(b); });
   device.start();
   log.info({ path, scenario: o.scenario }, 'ventilator simulator on serial');
-  return { path, device, stop: async () => { device.stop(); await link.close(); } };
+  return { path, device, inject: (b) => link.write(b), stop: async () => { device.stop(); await link.close(); } };
 }
 
 function serveTcp(device: MedibusSimDevice, port: number, host: string, log: Logger): Promise<{ server: Server; port: number }> {

@@ -3,6 +3,7 @@ import type { DriverDefinition, DriverSession, SerialSimEndpoint } from '../../d
 import { defaultProtocol, type DeviceConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
+import { SimFaults } from '../rig/sim-faults.js';
 import { createNobleCentral } from '../transport/ble/noble-central.js';
 import { SimulatedBindings } from '../transport/ble/sim-bindings.js';
 import type { BleCentral, SimPeripheral } from '../transport/ble/types.js';
@@ -14,8 +15,12 @@ export class DeviceRunner {
   private serialSims: SerialSimEndpoint[] = [];
   private peripherals: SimPeripheral[] = [];
   private centrals: BleCentral[] = [];
+  /** Fault injection into the simulated devices (`carehub rig`); wraps only `simulate:` devices. */
+  readonly faults: SimFaults;
 
-  constructor(private readonly log: Logger, private readonly clock: Clock) {}
+  constructor(private readonly log: Logger, private readonly clock: Clock) {
+    this.faults = new SimFaults(clock, log.child('rig'));
+  }
 
   async start(devices: readonly DeviceConfig[], deps: Omit<DriverContextDeps, 'ble' | 'serialPath'>): Promise<void> {
     const defs = new Map<string, DriverDefinition>();
@@ -35,7 +40,7 @@ export class DeviceRunner {
       for (const d of simBle) {
         const def = defs.get(d.id);
         if (def?.simulator?.transport !== 'ble') throw new Error(`${d.id}: protocol ${def?.id ?? '?'} has no BLE simulator`);
-        const p = def.simulator.create({ device: d, scenario: d.simulate ?? 'normal', clock: this.clock, log: this.log.child(`sim:${d.id}`) });
+        const p = this.faults.peripheral(d.id, def.simulator.create({ device: d, scenario: d.simulate ?? 'normal', clock: this.faults.clock, log: this.log.child(`sim:${d.id}`) }));
         this.peripherals.push(p);
         bindings.addPeripheral(p);
       }
@@ -49,11 +54,13 @@ export class DeviceRunner {
       let serialPath: string | undefined = d.path;
       if (d.transport === 'serial' && d.simulate) {
         if (def.simulator?.transport !== 'serial') throw new Error(`${d.id}: protocol ${def.id} has no serial simulator`);
-        const ep = await def.simulator.start({ device: d, scenario: d.simulate, clock: this.clock, log: this.log.child(`sim:${d.id}`) });
+        const sim = def.simulator;
+        const startSim = () => sim.start({ device: d, scenario: d.simulate ?? 'normal', clock: this.faults.clock, log: this.log.child(`sim:${d.id}`) });
+        const ep = this.faults.serial(d.id, await startSim(), startSim);
         this.serialSims.push(ep);
         serialPath = ep.path;
       }
-      const ctxDeps: DriverContextDeps = { ...deps };
+      const ctxDeps: DriverContextDeps = d.simulate ? { ...deps, clock: this.faults.clock } : { ...deps };
       if (d.transport === 'ble') {
         const c = d.simulate ? sim : real;
         if (c) ctxDeps.ble = c;

@@ -131,7 +131,12 @@ export class Hub {
       const server = await createControlServer({
         path: config.local.controlSocket,
         log,
-        handlers: { status: async () => this.status(), ...alarmControlHandlers(this.alarms) },
+        handlers: {
+          status: async () => this.status(),
+          ...alarmControlHandlers(this.alarms),
+          // fault injection for `carehub rig`: only on a hub whose devices include simulated ones
+          ...(config.devices.some((d) => d.simulate) ? { 'rig.fault': (args: Record<string, unknown>) => this.devices.faults.apply(args) } : {}),
+        },
       });
       this.stops.push(() => server.close());
       try {
