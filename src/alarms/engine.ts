@@ -175,6 +175,9 @@ export class AlarmEngine implements AlarmInputs {
     this.out.flush();
   }
 
+  /** Monotonic time of the last completed evaluation tick (the systemd watchdog checks it). */
+  lastTickMono = 0;
+
   /** One tick; public for tests and for a hub that drives its own scheduler. */
   tick(): void {
     this.run(() => {
@@ -188,6 +191,7 @@ export class AlarmEngine implements AlarmInputs {
         if (!s.stale && current && s.lastValue !== undefined && rule?.enabled) this.evaluate(s, rule, s.lastValue, now, false);
       }
       for (const a of [...this.alarms.values()]) this.tickAlarm(a, now);
+      this.lastTickMono = now; // only a completed evaluation counts as alive
     });
   }
 

@@ -19,6 +19,7 @@ import { DeviceRegistry } from './device-registry.js';
 import { DeviceRunner } from './devices.js';
 import { startLocalPage } from './local-page.js';
 import { buildHealth, buildStatus } from './status.js';
+import { Watchdog } from '../health/watchdog.js';
 
 export interface HubOptions {
   config: Config;
@@ -147,6 +148,16 @@ export class Hub {
         log.warn({ err: (err as Error).message, port: config.local.pagePort }, 'local page not started');
       }
     }
+    const watchdog = new Watchdog({
+      clock,
+      log: log.child('watchdog'),
+      checks: [
+        () => (clock.mono() - this.alarms.lastTickMono > 5000 ? 'alarm engine has not evaluated for more than 5 s' : null),
+        () => { try { this.store.depth(); return null; } catch (err) { return `store: ${(err as Error).message}`; } },
+      ],
+    });
+    watchdog.ready();
+    this.stops.push(() => watchdog.stop());
     log.info({ hub: config.hub.id, version: VERSION, devices: config.devices.length, store: dirname(config.storage.path) }, 'hub started');
   }
 
