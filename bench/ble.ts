@@ -35,12 +35,17 @@ function benchDecode(): number {
   return Math.round(n / s);
 }
 
-/** Wall time that jumps one reading period per notification, so the session forwards each one. */
+/**
+ * Wall and monotonic time that jump one reading period per notification (`step`), so the
+ * session (rate-limited on the monotonic clock) forwards each one.
+ */
 class SteppingClock implements Clock {
   constructor(private readonly inner: FakeClock) {}
   wall = Date.UTC(2026, 10, 23, 10);
+  private monoOffset = 0;
+  step(ms: number): void { this.wall += ms; this.monoOffset += ms; }
   now(): number { return this.wall; }
-  mono(): number { return this.inner.mono(); }
+  mono(): number { return this.inner.mono() + this.monoOffset; }
   synced(): boolean { return true; }
   setTimeout(fn: () => void, ms: number): TimerHandle { return this.inner.setTimeout(fn, ms); }
   setInterval(fn: () => void, ms: number): TimerHandle { return this.inner.setInterval(fn, ms); }
@@ -72,7 +77,7 @@ async function benchLatency(): Promise<number> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
   const frame = encodeContinuous({ spo2: 97, pr: 72, measurementStatus: 0, deviceSensorStatus: 0, pai: 4.5 });
   for (let i = 0; i < 2200; i++) {
-    clock.wall += 1000;
+    clock.step(1000);
     const done = new Promise<void>((r) => { onSubmit = r; });
     sentAt = performance.now();
     sim.sendRaw('2a5f', frame);

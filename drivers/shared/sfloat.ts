@@ -10,15 +10,44 @@ export interface MderValue { value: number | null; special: Special | null }
 const SFLOAT_SPECIAL: Record<number, Special> = { 0x07ff: 'nan', 0x0800: 'nres', 0x07fe: '+inf', 0x0802: '-inf', 0x0801: 'reserved' };
 const FLOAT_SPECIAL: Record<number, Special> = { 0x7fffff: 'nan', 0x800000: 'nres', 0x7ffffe: '+inf', 0x800002: '-inf', 0x800001: 'reserved' };
 
+/**
+ * SFLOAT scale by exponent nibble (bits 15-12 of the raw value): nibbles 0..7 are exponents
+ * 0..7 and hold the multiplier 10^e; nibbles 8..15 are exponents -8..-1 and hold the divisor
+ * 10^-e. All are exact doubles, so `m * SF_SCALE[n]` / `m / SF_SCALE[n]` is one correctly
+ * rounded operation: the nearest double to m × 10^e. That is exactly what the general
+ * `Number((m / 10^k).toFixed(k))` yields for |m| ≤ 2048, k ≤ 8 (the quotient is within half
+ * an ulp of the k-decimal number, so toFixed prints it exactly and Number() rounds it back to
+ * the same nearest double); test/unit/sfloat.test.ts checks all 65,536 raw values.
+ */
+const SF_SCALE = new Float64Array([1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10]);
+
+/** Special names by raw value - 0x07FE (the SFLOAT_SPECIAL table as an array, for the hot path). */
+const SF_SPECIAL_BY_OFFSET: readonly Special[] = ['+inf', 'nan', 'nres', 'reserved', '-inf'];
+
+/** True when the raw SFLOAT is one of the special values (exponent 0, mantissa 0x7FE..0x802). */
+export function sfloatIsSpecial(raw: number): boolean {
+  return ((raw & 0xffff) - 0x07fe) >>> 0 <= 4;
+}
+
+/**
+ * The numeric value of a raw SFLOAT, without allocating. Special values are not numbers:
+ * callers check `sfloatIsSpecial` first (this returns NaN for them).
+ */
+export function sfloatNumber(raw: number): number {
+  if (sfloatIsSpecial(raw)) return NaN;
+  const n = (raw >> 12) & 0x0f;
+  const m = ((raw & 0x0fff) << 20) >> 20; // sign-extend the 12-bit mantissa
+  const p = SF_SCALE[n] as number;
+  return n < 8 ? m * p : m / p;
+}
+
 /** Decode an SFLOAT from its raw 16-bit little-endian integer. */
 export function sfloatFromRaw(raw: number): MderValue {
-  const special = SFLOAT_SPECIAL[raw & 0xffff];
-  if (special) return { value: null, special };
-  let mantissa = raw & 0x0fff;
-  let exponent = (raw >> 12) & 0x0f;
-  if (mantissa >= 0x0800) mantissa -= 0x1000;
-  if (exponent >= 0x08) exponent -= 0x10;
-  return { value: scale(mantissa, exponent), special: null };
+  if (sfloatIsSpecial(raw)) return { value: null, special: SF_SPECIAL_BY_OFFSET[(raw & 0xffff) - 0x07fe] as Special };
+  const n = (raw >> 12) & 0x0f;
+  const m = ((raw & 0x0fff) << 20) >> 20;
+  const p = SF_SCALE[n] as number;
+  return { value: n < 8 ? m * p : m / p, special: null };
 }
 
 /** Decode a FLOAT from its raw 32-bit little-endian integer (unsigned). */
