@@ -152,6 +152,18 @@ program
     process.exitCode = await simulateCommand(kind, o);
   });
 
+program
+  .command('rig')
+  .description('run a rig scenario file against a hub and check what reaches the broker (docs/RIG.md)')
+  .argument('<file>', 'scenario YAML file')
+  .option('--json', 'one JSON report instead of PASS/FAIL lines')
+  .option('--keep', 'keep the run directory (hub config, database, hub log) even when everything passed')
+  .option('--verbose', 'log the timeline and the rig\'s own steps to stderr')
+  .action(async (file: string, o: { json?: boolean; keep?: boolean; verbose?: boolean }) => {
+    const { rigCommand } = await import('./cli/rig.js');
+    process.exitCode = await rigCommand(file, o);
+  });
+
 function parseSeconds(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new CliExit(EXIT_USAGE, `not a positive number of seconds: ${v}`);
