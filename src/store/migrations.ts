@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 import type { Logger } from '../core/log.js';
 import { ErrorCode, HubError } from '../core/errors.js';
+import { uidValue } from './uid.js';
 
 /**
  * Versioned schema. `PRAGMA user_version` holds the number of migrations applied; each entry
@@ -42,6 +43,12 @@ export const migrations: readonly Migration[] = [
         value INTEGER NOT NULL
       ) WITHOUT ROWID;
     `);
+  },
+  // 2: canonical 26-character ids are stored in outbox.uid as their 16 bytes (see uid.ts); the
+  // column keeps its TEXT declaration (TEXT affinity leaves a BLOB a BLOB), other ids stay TEXT.
+  (db) => {
+    db.function('carehub_uid', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? uidValue(v) : null));
+    db.exec("UPDATE outbox SET uid = carehub_uid(uid) WHERE typeof(uid) = 'text' AND length(uid) = 26");
   },
 ];
 

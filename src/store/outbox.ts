@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
 import type { Lane, Reading } from '../core/reading.js';
-import { readingToJson } from '../core/reading.js';
+import { PayloadWriter } from './payload.js';
+import { UidEncoder } from './uid.js';
 import type { AlarmEvent } from '../alarms/types.js';
 import type { OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
 
@@ -35,8 +36,6 @@ function copyAccounting(a: Accounting): Accounting {
   return { unsentRows: [...a.unsentRows], unsentBytes: [...a.unsentBytes], sentRows: a.sentRows, sentBytes: a.sentBytes, nextSeq: a.nextSeq };
 }
 
-interface LaneBytesRow { lane: number; bytes: number }
-
 export class Outbox implements OutboxSource {
   acc: Accounting;
   /** Duplicate ids ignored since open. */
@@ -47,18 +46,23 @@ export class Outbox implements OutboxSource {
   private readonly ackDeleteStmt: Database.Statement;
   private readonly headStmt: Database.Statement;
   private readonly seqHwStmt: Database.Statement;
-  private readonly ackTx: (seqs: number[]) => void;
+  private readonly ackRangeStmt: Database.Statement;
+  private readonly ackTx: (seqs: readonly number[]) => number;
+  private readonly uids = new UidEncoder();
+  private readonly payloads = new PayloadWriter();
 
   constructor(private readonly db: Db, private readonly now: () => number, private readonly retainSentMs: number) {
     this.insertStmt = db.prepare('INSERT OR IGNORE INTO outbox (seq, uid, lane, type, device, rx, bytes, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.pendingStmt = db.prepare(`SELECT seq, lane, CASE type WHEN ${TYPE_ALARM} THEN 'alarm' ELSE 'reading' END AS type, device, payload
       FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`);
-    this.ackUpdateStmt = db.prepare('UPDATE outbox SET sent_at = ? WHERE seq = ? AND sent_at IS NULL RETURNING lane, bytes');
-    this.ackDeleteStmt = db.prepare('DELETE FROM outbox WHERE seq = ? AND sent_at IS NULL RETURNING lane, bytes');
+    this.ackUpdateStmt = db.prepare('UPDATE outbox SET sent_at = ? WHERE seq BETWEEN ? AND ? AND sent_at IS NULL');
+    this.ackDeleteStmt = db.prepare('DELETE FROM outbox WHERE seq BETWEEN ? AND ? AND sent_at IS NULL');
+    // what a range ack is about to mark: per lane, rows and accounted bytes (rowid range scan)
+    this.ackRangeStmt = db.prepare('SELECT lane, count(*) AS n, total(bytes) AS b FROM outbox WHERE seq BETWEEN ? AND ? AND sent_at IS NULL GROUP BY lane').raw();
     this.headStmt = db.prepare('SELECT rx FROM outbox WHERE lane = ? AND sent_at IS NULL ORDER BY seq LIMIT 1').pluck();
     this.seqHwStmt = db.prepare("INSERT INTO counters (name, value) VALUES ('seq_hw', ?) ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)");
     this.acc = this.scan();
-    this.ackTx = db.transaction((seqs: number[]) => this.ackInTx(seqs));
+    this.ackTx = db.transaction((seqs: readonly number[]) => this.ackInTx(seqs));
   }
 
   private scan(): Accounting {
@@ -89,12 +93,15 @@ export class Outbox implements OutboxSource {
     const stmt = this.insertStmt;
     const acc = this.acc;
     let inserted = 0;
+    const uids = this.uids;
+    const payloads = this.payloads;
     for (let i = 0; i < readings.length; i++) {
       const r = readings[i]!;
-      const payload = JSON.stringify(readingToJson(r));
+      const uid = uids.key(r.id);
+      const payload = payloads.write(r, typeof uid !== 'string');
       const bytes = payload.length + ROW_OVERHEAD_BYTES;
       const lane = r.lane;
-      if (stmt.run(acc.nextSeq, r.id, lane, TYPE_READING, r.device, r.rx, bytes, payload).changes === 1) {
+      if (stmt.run(acc.nextSeq, uid, lane, TYPE_READING, r.device, r.rx, bytes, payload).changes === 1) {
         acc.nextSeq++;
         acc.unsentRows[lane]++;
         acc.unsentBytes[lane] += bytes;
@@ -109,7 +116,7 @@ export class Outbox implements OutboxSource {
   /** Inserts one alarm event into lane 0; call inside a transaction. False when the id exists. */
   insertAlarmInTx(e: AlarmEvent, payload: string, rx: number): boolean {
     const bytes = payload.length + ROW_OVERHEAD_BYTES;
-    const ok = this.insertStmt.run(this.acc.nextSeq, e.id, 0, TYPE_ALARM, e.device, rx, bytes, payload).changes === 1;
+    const ok = this.insertStmt.run(this.acc.nextSeq, this.uids.key(e.id), 0, TYPE_ALARM, e.device, rx, bytes, payload).changes === 1;
     if (ok) {
       this.acc.nextSeq++;
       this.acc.unsentRows[0]++;
@@ -130,29 +137,45 @@ export class Outbox implements OutboxSource {
     return this.pendingStmt.all(lane, afterSeq, max) as OutboxRow[];
   }
 
-  ack(seqs: number[]): void {
-    if (seqs.length === 0) return;
+  /**
+   * Marks rows delivered (deleted, or `sent_at` set when retained). Seqs that are unknown,
+   * already acked or evicted meanwhile are ignored. Set-based: the seqs are sorted into runs of
+   * consecutive numbers and each run is one ranged statement plus one aggregate for the
+   * counters, all in one transaction. Returns the rows actually marked.
+   */
+  ack(seqs: readonly number[]): number {
+    if (seqs.length === 0) return 0;
     const before = this.snapshot();
     try {
-      this.ackTx(seqs);
+      return this.ackTx(seqs);
     } catch (err) {
       this.restore(before);
       throw err;
     }
   }
 
-  private ackInTx(seqs: number[]): void {
+  private ackInTx(seqs: readonly number[]): number {
     const now = this.now();
     const del = this.retainSentMs <= 0;
     const acc = this.acc;
-    for (const seq of seqs) {
-      const row = (del ? this.ackDeleteStmt.get(seq) : this.ackUpdateStmt.get(now, seq)) as LaneBytesRow | undefined;
-      if (!row) continue; // already acked, or evicted while in flight
-      const lane = row.lane as Lane;
-      acc.unsentRows[lane]--;
-      acc.unsentBytes[lane] -= row.bytes;
-      if (!del) { acc.sentRows++; acc.sentBytes += row.bytes; }
+    let marked = 0;
+    for (const [from, to] of seqRuns(seqs)) {
+      const lanes = this.ackRangeStmt.all(from, to) as Array<[number, number, number]>;
+      if (lanes.length === 0) continue; // all already acked, evicted, or never stored
+      const changes = del ? this.ackDeleteStmt.run(from, to).changes : this.ackUpdateStmt.run(now, from, to).changes;
+      let rows = 0;
+      for (const [lane, n, b] of lanes) {
+        if (lane !== 0 && lane !== 1 && lane !== 2) continue;
+        rows += n;
+        acc.unsentRows[lane] -= n;
+        acc.unsentBytes[lane] -= b;
+        if (!del) { acc.sentRows += n; acc.sentBytes += b; }
+      }
+      // same transaction, same predicate: anything else means the counters would drift
+      if (changes !== rows) throw new Error(`ack of seqs ${from}..${to}: marked ${changes} rows, counted ${rows}`);
+      marked += rows;
     }
+    return marked;
   }
 
   depth(): OutboxDepth {
@@ -165,4 +188,27 @@ export class Outbox implements OutboxSource {
     }
     return { total: u[0] + u[1] + u[2], byLane: [u[0], u[1], u[2]], oldestRx };
   }
+}
+
+/**
+ * Runs of consecutive integers in `seqs` (any order, duplicates allowed), as inclusive
+ * [from, to] pairs in ascending order. Non-integer entries are ignored.
+ */
+export function seqRuns(seqs: readonly number[]): Array<[number, number]> {
+  let sorted = true;
+  for (let i = 1; i < seqs.length; i++) if (!(seqs[i]! > seqs[i - 1]!)) { sorted = false; break; }
+  const list = sorted ? seqs : Float64Array.from(seqs).sort();
+  const runs: Array<[number, number]> = [];
+  let from = Number.NaN;
+  let to = Number.NaN;
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i]!;
+    if (!Number.isSafeInteger(s)) continue;
+    if (s === to || s === to + 1) { to = s; continue; }
+    if (!Number.isNaN(from)) runs.push([from, to]);
+    from = s;
+    to = s;
+  }
+  if (!Number.isNaN(from)) runs.push([from, to]);
+  return runs;
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readingToJson } from '../../src/core/reading.js';
+import { migrations } from '../../src/store/migrations.js';
 import { alarmEvent, harness, idsOf, reading, readings, tempDir, type Harness } from './helpers.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -122,7 +123,7 @@ describe('readings and outbox lanes', () => {
     expect(st.unsentBytes).toBeGreaterThan(2 * JSON.stringify(readingToJson(reading(0))).length);
     expect(st.bytesUsed).toBe(st.unsentBytes);
     expect(st.dbFileBytes).toBeGreaterThan(0);
-    expect(st.schemaVersion).toBe(1);
+    expect(st.schemaVersion).toBe(migrations.length);
     s.close();
   });
 
