@@ -20,7 +20,7 @@ export interface ExpectationResult {
 }
 
 const s1 = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-const plural = (n: number, w: string): string => `${n} ${w}${n === 1 ? '' : 's'}`;
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 export function evaluate(e: Expectation, o: Observed): ExpectationResult {
   if (e['alarm-raised']) return alarmCheck('raised', e['alarm-raised'], o);
@@ -83,8 +83,8 @@ function exactlyOnce(x: { from?: number | undefined; to?: number | undefined; du
   if (stored.length === 0) problems.push('no stored reading in the window');
   if (missing.length) problems.push(`${plural(missing.length, 'id')} never delivered (first ${missing[0]?.uid ?? '?'})`);
   if (conflicting.length) problems.push(`${plural(conflicting.length, 'id')} delivered with different content (first ${conflicting[0] ?? '?'})`);
-  if (duplicates && x.duplicates === 'fail') problems.push(`${plural(duplicates, 'duplicate delivery')}`);
-  const summary = `${stored.length} stored, ${byId.size} distinct ids delivered, ${plural(duplicates, 'redelivery')}`;
+  if (duplicates && x.duplicates === 'fail') problems.push(`${plural(duplicates, 'duplicate delivery', 'duplicate deliveries')}`);
+  const summary = `${stored.length} stored, ${byId.size} distinct ids delivered, ${plural(duplicates, 'redelivery', 'redeliveries')}`;
   return problems.length ? { ok: false, label, detail: `${problems.join('; ')} (${summary})` } : { ok: true, label, detail: summary };
 }
 

@@ -17,10 +17,13 @@ export function parseScenario(text: string, source = 'scenario'): ScenarioLoad {
   }
   const r = scenarioSchema.safeParse(raw);
   if (r.success) return { ok: true, scenario: r.data };
-  const problems = r.error.issues.flatMap((i): ConfigProblem[] => {
-    if (i.code === 'unrecognized_keys') return i.keys.map((k) => withLine(doc, [...i.path, k], i.message.startsWith('unsupported') ? i.message : 'unknown key'));
+  // an entry with only an unknown key already says so; "exactly one expectation, got 0" would repeat it
+  const unknownAt = new Set(r.error.issues.filter((i) => i.code === 'unrecognized_keys').map((i) => formatPath(i.path)));
+  const issues = r.error.issues.filter((i) => !(i.code === 'custom' && i.message.startsWith('exactly one expectation') && unknownAt.has(formatPath(i.path))));
+  const problems = issues.flatMap((i): ConfigProblem[] => {
+    if (i.code === 'unrecognized_keys') return i.keys.map((k) => withLine(doc, text, [...i.path, k], i.message.startsWith('unsupported') ? i.message : 'unknown key'));
     const msg = i.code === 'invalid_type' && i.input === undefined ? `required (${i.expected})` : i.message;
-    return [withLine(doc, i.path, msg)];
+    return [withLine(doc, text, i.path, msg)];
   });
   return { ok: false, problems };
 }
@@ -35,12 +38,12 @@ export function loadScenarioFile(file: string): ScenarioLoad {
   return parseScenario(text, file);
 }
 
-function withLine(doc: ReturnType<typeof parseDocument>, path: readonly PropertyKey[], message: string): ConfigProblem {
+function withLine(doc: ReturnType<typeof parseDocument>, text: string, path: readonly PropertyKey[], message: string): ConfigProblem {
   const keys = path.filter((p): p is string | number => typeof p === 'string' || typeof p === 'number');
   for (let n = keys.length; n > 0; n--) {
     const node: unknown = doc.getIn(keys.slice(0, n), true);
     if (node && typeof node === 'object' && 'range' in node && Array.isArray(node.range) && typeof node.range[0] === 'number') {
-      return { path: formatPath(path), message, line: lineAt(doc.toString(), node.range[0]) };
+      return { path: formatPath(path), message, line: lineAt(text, node.range[0]) };
     }
   }
   return { path: formatPath(path), message };
