@@ -48,7 +48,7 @@ export async function rigCommand(file: string, o: RigCommandOptions, out: NodeJS
     for (const r of report.results) out.write(`${r.ok ? 'PASS' : 'FAIL'} ${r.label}: ${r.detail}\n`);
     const passed = report.results.filter((r) => r.ok).length;
     const st = report.stats;
-    out.write(`${report.ok ? 'PASS' : 'FAIL'} ${s.name}: ${passed}/${report.results.length} passed (broker ${st.broker}, hub started ${st.hubStarts}×, ${st.stored} readings stored, ${st.distinctIds} ids delivered, ${st.readingsReceived - st.distinctIds} redeliveries, ${st.alarmEvents} alarm events${st.unsentAtStop ? `, ${st.unsentAtStop} unsent at the final stop and delivered by a drain-only start` : ''}, ${st.durationS} s)\n`);
+    out.write(`${report.ok ? 'PASS' : 'FAIL'} ${s.name}: ${passed}/${report.results.length} passed (broker ${st.broker}, hub started ${st.hubStarts}×, ${st.stored} readings stored, ${st.distinctIds} ids delivered, ${st.readingsReceived - st.distinctIds} redeliver${st.readingsReceived - st.distinctIds === 1 ? 'y' : 'ies'}, ${st.alarmEvents} alarm events${st.unsentAtStop ? `, ${st.unsentAtStop} unsent at the final stop and delivered by a drain-only start` : ''}, ${st.durationS} s)\n`);
     if (report.workDir) out.write(`run directory kept: ${report.workDir} (hub log ${report.hubLog})\n`);
   }
   return report.ok ? EXIT_OK : EXIT_FAILURE;

@@ -55,7 +55,7 @@ timeline:
   - { at: 4, action: serial-cable-pull, device: vent-r1, seconds: 4 }
   - { at: 10, action: broker-down, seconds: 8 }
   - { at: 13, action: hub-kill, seconds: 2 }
-  - { at: 14, action: garbage-bytes, device: oxi-r1 }
+  - { at: 17, action: garbage-bytes, device: oxi-r1 }
 expect:
   - alarm-raised: { condition: serial_port_gone, device: vent-r1, after: 4, within: 3 }
   - alarm-cleared: { condition: serial_port_gone, device: vent-r1, after: 4, within: 12 }
