@@ -2,8 +2,8 @@
  * Store benchmarks.
  * - ingest: realistic Reading objects through Store.submit (group commit) into a fresh database,
  *   in batches of 1000 with several batches outstanding, as a busy pipeline would.
- * - raw: plain better-sqlite3 into the same table (same columns, same unique index, same
- *   PRAGMAs), payloads precomputed, one transaction per GROUP_ROWS rows (the store's default
+ * - raw: plain better-sqlite3 into the same table (same columns, same unique index on the same
+ *   stored uid form, same PRAGMAs), payloads and uids precomputed, one transaction per GROUP_ROWS rows (the store's default
  *   group-commit size): the ceiling.
  * Run alone: `node --import tsx bench/store.ts [dir]`.
  */
@@ -16,6 +16,7 @@ import { Store } from '../src/store/store.js';
 import { migrations } from '../src/store/migrations.js';
 import { applyPragmas } from '../src/store/db.js';
 import { ROW_OVERHEAD_BYTES } from '../src/store/outbox.js';
+import { uidValue } from '../src/store/uid.js';
 import { SystemClock } from '../src/core/system-clock.js';
 import { silentLogger } from '../src/core/log.js';
 import { readingId } from '../src/core/ids.js';
@@ -96,10 +97,10 @@ async function ingest(path: string, readings: Reading[]): Promise<number> {
 function raw(path: string, readings: Reading[]): number {
   const db = new Database(path);
   applyPragmas(db); // same WAL / synchronous=FULL / cache settings as the store
-  migrations[0]!(db);
+  for (const step of migrations) step(db); // the store's schema, uid index included
   const rows = readings.map((r, i) => {
     const payload = JSON.stringify(readingToJson(r));
-    return [i + 1, r.id, r.lane, 0, r.device, r.rx, payload.length + ROW_OVERHEAD_BYTES, payload] as const;
+    return [i + 1, uidValue(r.id), r.lane, 0, r.device, r.rx, payload.length + ROW_OVERHEAD_BYTES, payload] as const;
   });
   const stmt = db.prepare('INSERT OR IGNORE INTO outbox (seq, uid, lane, type, device, rx, bytes, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
   const tx = db.transaction((from: number, to: number) => {
