@@ -7,6 +7,11 @@ import type { InsertResult } from './outbox.js';
  * fsync), and each submitter's promise resolves only after that transaction committed, so a
  * driver is told "stored" only when the data is durable. A flush happens `windowMs` after the
  * first queued batch, or as soon as `maxRows` readings are queued.
+ *
+ * Under sustained load (the previous commit carried at least half of `maxRows`) the window is
+ * not waited for: the next flush runs on the next event-loop turn (setImmediate). A commit
+ * blocks the loop, so what arrived meanwhile is delivered in that turn and still goes into one
+ * transaction; waiting out the window on top would only leave the writer idle.
  */
 export interface GroupCommitOptions {
   /** Longest wait to collect more batches, ms. Default 10. */
@@ -29,6 +34,8 @@ export class GroupCommitter {
   private queuedRows = 0;
   private timer: TimerHandle | null = null;
   private immediate = false;
+  private nextTurn: ReturnType<typeof setImmediate> | null = null;
+  private busy = false;
   private closed = false;
   readonly windowMs: number;
   readonly maxRows: number;
@@ -51,6 +58,8 @@ export class GroupCommitter {
           this.immediate = true;
           queueMicrotask(() => { this.immediate = false; this.flush(); });
         }
+      } else if (this.busy) {
+        this.nextTurn ??= setImmediate(() => { this.nextTurn = null; this.flush(); });
       } else if (this.timer === null) {
         // not unref'd: queued submissions must be committed even if nothing else keeps the process up
         this.timer = this.clock.setTimeout(() => { this.timer = null; this.flush(); }, this.windowMs);
@@ -61,10 +70,13 @@ export class GroupCommitter {
   /** Commits everything queued now (synchronously). */
   flush(): void {
     if (this.timer !== null) { this.clock.clearTimeout(this.timer); this.timer = null; }
+    if (this.nextTurn !== null) { clearImmediate(this.nextTurn); this.nextTurn = null; }
     if (this.queue.length === 0) return;
     const waiters = this.queue;
+    const rows = this.queuedRows;
     this.queue = [];
     this.queuedRows = 0;
+    this.busy = rows * 2 >= this.maxRows;
     let results: InsertResult[];
     try {
       results = this.commit(waiters.map((w) => w.readings));

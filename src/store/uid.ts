@@ -25,22 +25,39 @@ for (let i = 0; i < ALPHABET.length; i++) DIGIT[ALPHABET.charCodeAt(i)] = i;
  */
 export function decodeCanonicalId(id: string, out: Uint8Array): boolean {
   if (id.length !== ID_CHARS) return false;
-  let acc = 0;
-  let bits = 0;
+  // three groups of 8 characters (40 bits = 5 bytes, as two 20-bit halves), then 2 characters
+  // (10 bits = 1 byte + 2 pad bits)
   let o = 0;
-  for (let i = 0; i < ID_CHARS; i++) {
-    const c = id.charCodeAt(i);
-    const v = c < 128 ? DIGIT[c]! : -1;
-    if (v < 0) return false;
-    acc = ((acc << 5) | v) & 0x1fff; // at most 12 pending bits + 5 new: 13 bits are enough
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >>> bits) & 0xff;
-    }
+  for (let g = 0; g < 24; g += 8) {
+    const a = quad(id, g);
+    const b = quad(id, g + 4);
+    if (a < 0 || b < 0) return false;
+    out[o] = a >>> 12;
+    out[o + 1] = (a >>> 4) & 0xff;
+    out[o + 2] = ((a & 0xf) << 4) | (b >>> 16);
+    out[o + 3] = (b >>> 8) & 0xff;
+    out[o + 4] = b & 0xff;
+    o += 5;
   }
-  // 26 x 5 = 130 bits: 16 bytes plus 2 pad bits, which the encoder leaves at zero
-  return o === UID_BYTES && bits === 2 && (acc & 0b11) === 0;
+  const hi = digit(id.charCodeAt(24));
+  const lo = digit(id.charCodeAt(25));
+  if (hi < 0 || lo < 0 || (lo & 0b11) !== 0) return false;
+  out[15] = (hi << 3) | (lo >>> 2);
+  return true;
+}
+
+function digit(c: number): number {
+  return c < 128 ? DIGIT[c]! : -1;
+}
+
+/** 4 characters as a 20-bit number, or -1 when one is not a digit of the alphabet. */
+function quad(id: string, i: number): number {
+  const a = digit(id.charCodeAt(i));
+  const b = digit(id.charCodeAt(i + 1));
+  const c = digit(id.charCodeAt(i + 2));
+  const d = digit(id.charCodeAt(i + 3));
+  if ((a | b | c | d) < 0) return -1;
+  return (a << 15) | (b << 10) | (c << 5) | d;
 }
 
 /**
