@@ -67,12 +67,21 @@ export class Outbox implements OutboxSource {
 
   private scan(): Accounting {
     const acc: Accounting = { unsentRows: [0, 0, 0], unsentBytes: [0, 0, 0], sentRows: 0, sentBytes: 0, nextSeq: 1 };
-    const rows = this.db.prepare('SELECT lane, sent_at IS NOT NULL AS sent, count(*) AS n, coalesce(sum(bytes), 0) AS b FROM outbox GROUP BY lane, sent')
-      .all() as Array<{ lane: number; sent: number; n: number; b: number }>;
-    for (const r of rows) {
-      if (r.sent) { acc.sentRows += r.n; acc.sentBytes += r.b; }
-      else if (r.lane >= 0 && r.lane <= 2) { acc.unsentRows[r.lane as Lane] += r.n; acc.unsentBytes[r.lane as Lane] += r.b; }
+    // One pass with filtered aggregates: no GROUP BY, so no sorter holding a row per stored row
+    // (that sorter cost ~45 MB of RSS at open with 1M rows); memory stays within the page cache.
+    const sums = this.db.prepare(`SELECT
+        count(*) FILTER (WHERE sent_at IS NULL AND lane = 0), total(bytes) FILTER (WHERE sent_at IS NULL AND lane = 0),
+        count(*) FILTER (WHERE sent_at IS NULL AND lane = 1), total(bytes) FILTER (WHERE sent_at IS NULL AND lane = 1),
+        count(*) FILTER (WHERE sent_at IS NULL AND lane = 2), total(bytes) FILTER (WHERE sent_at IS NULL AND lane = 2),
+        count(*) FILTER (WHERE sent_at IS NOT NULL), total(bytes) FILTER (WHERE sent_at IS NOT NULL)
+      FROM outbox`).raw().get() as number[];
+    const at = (i: number): number => Number(sums[i] ?? 0);
+    for (const lane of [0, 1, 2] as const) {
+      acc.unsentRows[lane] = at(lane * 2);
+      acc.unsentBytes[lane] = at(lane * 2 + 1);
     }
+    acc.sentRows = at(6);
+    acc.sentBytes = at(7);
     const maxSeq = Number(this.db.prepare('SELECT coalesce(max(seq), 0) FROM outbox').pluck().get());
     const hw = Number(this.db.prepare("SELECT coalesce(max(value), 0) FROM counters WHERE name = 'seq_hw'").pluck().get());
     acc.nextSeq = Math.max(maxSeq, hw) + 1;
