@@ -45,4 +45,27 @@ describe('group commit', () => {
     expect(s2.depth().total).toBe(2);
     s2.close();
   });
+
+  it('under sustained load commits on the next event-loop turn instead of waiting out the window', async () => {
+    const s = h.open({ groupCommit: { windowMs: 10_000, maxRows: 10 } });
+    const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+    let done = false;
+    void s.submit(readings(0, 6));
+    s.flush(); // a commit of >= maxRows/2: busy
+    void s.submit(readings(6, 1)).then(() => { done = true; });
+    await turn();
+    await turn();
+    expect(done).toBe(true); // the (fake) window never elapsed
+    expect(s.stats().commits).toBe(2);
+    // that commit was small: back to the window
+    let late = false;
+    void s.submit(readings(7, 1)).then(() => { late = true; });
+    await turn();
+    await turn();
+    expect(late).toBe(false);
+    h.clock.advance(10_000);
+    await turn();
+    expect(late).toBe(true);
+    s.close();
+  });
 });
