@@ -3,7 +3,7 @@
  * - ingest: realistic Reading objects through Store.submit (group commit) into a fresh database,
  *   in batches of 1000 with several batches outstanding, as a busy pipeline would.
  * - raw: plain better-sqlite3 into the same table (same columns, same unique index on the same
- *   stored uid form, same PRAGMAs), payloads and uids precomputed, one transaction per GROUP_ROWS rows (the store's default
+ *   id key, same PRAGMAs), payloads and uids precomputed, one transaction per GROUP_ROWS rows (the store's default
  *   group-commit size): the ceiling.
  * Run alone: `node --import tsx bench/store.ts [dir]`.
  */
@@ -100,11 +100,11 @@ function raw(path: string, readings: Reading[]): number {
   for (const step of migrations) step(db); // the store's schema, uid index included
   const rows = readings.map((r, i) => {
     const payload = JSON.stringify(readingToJson(r));
-    return [i + 1, uidValue(r.id), r.lane, 0, r.device, r.rx, payload.length + ROW_OVERHEAD_BYTES, payload] as const;
+    return [i + 1, r.id, uidValue(r.id), r.lane, 0, r.device, r.rx, payload.length + ROW_OVERHEAD_BYTES, payload] as const;
   });
-  const stmt = db.prepare('INSERT OR IGNORE INTO outbox (seq, uid, lane, type, device, rx, bytes, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const stmt = db.prepare('INSERT OR IGNORE INTO outbox (seq, uid, uk, lane, type, device, rx, bytes, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const tx = db.transaction((from: number, to: number) => {
-    for (let i = from; i < to; i++) { const r = rows[i]!; stmt.run(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]); }
+    for (let i = from; i < to; i++) { const r = rows[i]!; stmt.run(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8]); }
   });
   const t0 = performance.now();
   for (let i = 0; i < rows.length; i += GROUP_ROWS) tx(i, Math.min(rows.length, i + GROUP_ROWS));

@@ -44,11 +44,31 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `);
   },
-  // 2: canonical 26-character ids are stored in outbox.uid as their 16 bytes (see uid.ts); the
-  // column keeps its TEXT declaration (TEXT affinity leaves a BLOB a BLOB), other ids stay TEXT.
+  // 2: the uniqueness of ids moves from `uid` to a compact key `uk` (see uid.ts): 16 bytes for
+  // a canonical id, the id text otherwise. `uid` stays the id as text for readers of the file.
+  // A rebuild, because a column's UNIQUE constraint cannot be dropped in place.
   (db) => {
-    db.function('carehub_uid', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? uidValue(v) : null));
-    db.exec("UPDATE outbox SET uid = carehub_uid(uid) WHERE typeof(uid) = 'text' AND length(uid) = 26");
+    db.function('carehub_uid', { deterministic: true }, (v: unknown) => uidValue(String(v)));
+    db.exec(`
+      CREATE TABLE outbox_v2 (
+        seq     INTEGER PRIMARY KEY,
+        uid     TEXT    NOT NULL,         -- reading id or alarm event id, as published
+        uk      BLOB    NOT NULL UNIQUE,  -- uniqueness key of uid: a second insert is a no-op
+        lane    INTEGER NOT NULL,
+        type    INTEGER NOT NULL,
+        device  TEXT,
+        rx      INTEGER NOT NULL,
+        bytes   INTEGER NOT NULL,
+        sent_at INTEGER,
+        payload TEXT    NOT NULL
+      );
+      INSERT INTO outbox_v2 (seq, uid, uk, lane, type, device, rx, bytes, sent_at, payload)
+        SELECT seq, uid, carehub_uid(uid), lane, type, device, rx, bytes, sent_at, payload FROM outbox ORDER BY seq;
+      DROP TABLE outbox;
+      ALTER TABLE outbox_v2 RENAME TO outbox;
+      CREATE INDEX outbox_unsent ON outbox(lane, seq) WHERE sent_at IS NULL;
+      CREATE INDEX outbox_sent ON outbox(sent_at) WHERE sent_at IS NOT NULL;
+    `);
   },
 ];
 

@@ -52,7 +52,7 @@ export class Outbox implements OutboxSource {
   private readonly payloads = new PayloadWriter();
 
   constructor(private readonly db: Db, private readonly now: () => number, private readonly retainSentMs: number) {
-    this.insertStmt = db.prepare('INSERT OR IGNORE INTO outbox (seq, uid, lane, type, device, rx, bytes, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertStmt = db.prepare('INSERT OR IGNORE INTO outbox (seq, uid, uk, lane, type, device, rx, bytes, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.pendingStmt = db.prepare(`SELECT seq, lane, CASE type WHEN ${TYPE_ALARM} THEN 'alarm' ELSE 'reading' END AS type, device, payload
       FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`);
     this.ackUpdateStmt = db.prepare('UPDATE outbox SET sent_at = ? WHERE seq BETWEEN ? AND ? AND sent_at IS NULL');
@@ -106,11 +106,11 @@ export class Outbox implements OutboxSource {
     const payloads = this.payloads;
     for (let i = 0; i < readings.length; i++) {
       const r = readings[i]!;
-      const uid = uids.key(r.id);
-      const payload = payloads.write(r, typeof uid !== 'string');
+      const uk = uids.key(r.id);
+      const payload = payloads.write(r, typeof uk !== 'string');
       const bytes = payload.length + ROW_OVERHEAD_BYTES;
       const lane = r.lane;
-      if (stmt.run(acc.nextSeq, uid, lane, TYPE_READING, r.device, r.rx, bytes, payload).changes === 1) {
+      if (stmt.run(acc.nextSeq, r.id, uk, lane, TYPE_READING, r.device, r.rx, bytes, payload).changes === 1) {
         acc.nextSeq++;
         acc.unsentRows[lane]++;
         acc.unsentBytes[lane] += bytes;
@@ -125,7 +125,7 @@ export class Outbox implements OutboxSource {
   /** Inserts one alarm event into lane 0; call inside a transaction. False when the id exists. */
   insertAlarmInTx(e: AlarmEvent, payload: string, rx: number): boolean {
     const bytes = payload.length + ROW_OVERHEAD_BYTES;
-    const ok = this.insertStmt.run(this.acc.nextSeq, this.uids.key(e.id), 0, TYPE_ALARM, e.device, rx, bytes, payload).changes === 1;
+    const ok = this.insertStmt.run(this.acc.nextSeq, e.id, this.uids.key(e.id), 0, TYPE_ALARM, e.device, rx, bytes, payload).changes === 1;
     if (ok) {
       this.acc.nextSeq++;
       this.acc.unsentRows[0]++;

@@ -1,15 +1,15 @@
 /**
- * The stored form of an outbox `uid` (reading id / alarm event id).
+ * The uniqueness key `uk` of an outbox row's id (reading id / alarm event id).
  *
  * carehub ids (src/core/ids.ts) are 128 bits written as 26 lowercase base32 characters. The
- * UNIQUE index on `uid` is the main cost of an insert (random keys: every commit rewrites index
- * pages all over the tree), so a canonical id is stored as its 16 bytes (a BLOB): index entries
- * shrink from ~32 to ~22 bytes. The payload keeps the string id; nothing reads `uid` back.
+ * UNIQUE index on the id is the main cost of an insert (random keys: every commit rewrites index
+ * pages all over the tree), so the index is on the id's 16 bytes (a BLOB) instead of its text:
+ * index entries shrink from ~32 to ~22 bytes. The `uid` column keeps the text, unindexed.
  *
- * Only a string that decodes AND re-encodes to itself is stored as a BLOB (26 characters of the
- * alphabet, the 2 trailing pad bits zero), so the mapping is one-to-one. Any other id is stored
- * as TEXT unchanged. SQLite never considers a TEXT value equal to a BLOB, so the two forms cannot
- * collide: the uniqueness of ids is exactly the uniqueness of stored uids.
+ * Only a string that decodes AND re-encodes to itself becomes a BLOB (26 characters of the
+ * alphabet, the 2 trailing pad bits zero), so the mapping is one-to-one. Any other id is its own
+ * key, as TEXT. SQLite never considers a TEXT value equal to a BLOB, so the two forms cannot
+ * collide: the uniqueness of keys is exactly the uniqueness of ids.
  */
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';

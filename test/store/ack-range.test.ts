@@ -99,7 +99,7 @@ describe('set-based ack', () => {
 });
 
 describe('stored uid form', () => {
-  it('stores canonical ids as 16-byte blobs, other ids as text, and de-duplicates both', () => {
+  it('keys canonical ids by their 16 bytes, other ids by their text, keeps uid as text, and de-duplicates both', () => {
     const canonical = readingId('oxi-1', 'spo2', '1');
     const s = h.open();
     expect(s.insertReadings([reading(1, { id: canonical }), reading(2)]).inserted).toBe(2);
@@ -110,12 +110,14 @@ describe('stored uid form', () => {
     expect(idsOf(s, 1)).toEqual([canonical, 'rid-2', canonical.toUpperCase()]);
     s.close();
     const db = new Database(h.path, { readonly: true });
-    const kinds = db.prepare('SELECT typeof(uid) AS k, length(uid) AS n FROM outbox ORDER BY seq').all();
+    const kinds = db.prepare('SELECT uid, typeof(uk) AS k, length(uk) AS n FROM outbox ORDER BY seq').all();
     db.close();
-    expect(kinds).toEqual([{ k: 'blob', n: 16 }, { k: 'text', n: 5 }, { k: 'text', n: 26 }]);
+    expect(kinds).toEqual([
+      { uid: canonical, k: 'blob', n: 16 }, { uid: 'rid-2', k: 'text', n: 5 }, { uid: canonical.toUpperCase(), k: 'text', n: 26 },
+    ]);
   });
 
-  it('migration 2 converts text uids of an existing file, so a re-read of an old reading stays a duplicate', () => {
+  it('migration 2 keys the rows of an existing file, so a re-read of an old reading stays a duplicate', () => {
     const canonical = readingId('oxi-1', 'spo2', '7');
     mkdirSync(dirname(h.path), { recursive: true });
     const db = new Database(h.path);
@@ -129,7 +131,12 @@ describe('stored uid form', () => {
     db.close();
     const s = h.open();
     expect(s.stats().schemaVersion).toBe(migrations.length);
+    expect(s.depth().byLane).toEqual([0, 2, 0]);
     expect(s.insertReadings([reading(7, { id: canonical }), reading(8)])).toEqual({ inserted: 0, duplicates: 2 });
+    expect(idsOf(s, 1)).toEqual([canonical, 'rid-8']);
     s.close();
+    const check = new Database(h.path, { readonly: true });
+    expect(check.prepare('SELECT uid, typeof(uk) AS k FROM outbox ORDER BY seq').all()).toEqual([{ uid: canonical, k: 'blob' }, { uid: 'rid-8', k: 'text' }]);
+    check.close();
   });
 });
