@@ -10,7 +10,7 @@ import { startEmbeddedBroker } from '../demo/embedded-broker.js';
 import { TerminalView } from '../demo/terminal-view.js';
 import { Hub } from '../hub/hub.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit.js';
-import { untilStopped } from './lifecycle.js';
+import { exitSoon, untilStopped } from './lifecycle.js';
 
 const DEMO_CONFIG = new URL('../../config/demo.yaml', import.meta.url);
 
@@ -70,6 +70,7 @@ export async function demoCommand(o: { duration?: number; scenario: string; json
   const raised = view.alarmEvents.filter((e) => e.event === 'raised').length;
   const cleared = view.alarmEvents.filter((e) => e.event === 'cleared').length;
   view.line(`demo ended: ${view.readings} readings accepted, ${delivered.size} delivered to the broker, ${raised} alarms raised, ${cleared} cleared`);
+  exitSoon(code, log);
   return code;
 }
 

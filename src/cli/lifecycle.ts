@@ -23,3 +23,16 @@ export function untilStopped(durationS: number | undefined, log: Logger): Promis
     process.on('uncaughtException', (err) => log.error({ err: err.message, stack: err.stack }, 'uncaught exception'));
   });
 }
+
+/**
+ * After a service command has stopped everything, make sure the process really ends: a handle
+ * left behind (a socket still closing, a library timer) must not keep a stopped hub alive,
+ * because systemd would wait and the next start would be delayed. Logged so it can be fixed.
+ */
+export function exitSoon(code: number, log: Logger, graceMs = 1000): void {
+  const t = setTimeout(() => {
+    log.warn({ resources: process.getActiveResourcesInfo() }, 'handles still open after stop; exiting anyway');
+    process.exit(code);
+  }, graceMs);
+  t.unref();
+}

@@ -3,7 +3,7 @@ import { createLogger } from '../core/log.js';
 import { SystemClock } from '../core/system-clock.js';
 import { Hub } from '../hub/hub.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit.js';
-import { untilStopped } from './lifecycle.js';
+import { exitSoon, untilStopped } from './lifecycle.js';
 
 /** `carehub run`: the service. Exit 2 on an invalid config, 1 on a start-up failure. */
 export async function runCommand(o: { config?: string; duration?: number }): Promise<number> {
@@ -32,5 +32,6 @@ export async function runCommand(o: { config?: string; duration?: number }): Pro
   await hub.stop();
   clock.stop();
   log.info('stopped');
+  exitSoon(EXIT_OK, log);
   return EXIT_OK;
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { readStoredReadings } from '../../src/rig/stored.js';
 import { connect, type MqttClient } from 'mqtt';
 
 /** A `carehub run` child process, as systemd would run it. */
@@ -31,14 +31,14 @@ export class HubProcess {
   }
 }
 
-export function writeHubConfig(dir: string, brokerUrl: string, protocolVersion: 4 | 5, devices: string[], extra = ''): string {
-  const path = join(dir, 'carehub.yaml');
+export function writeHubConfig(dir: string, brokerUrl: string, protocolVersion: 4 | 5, devices: string[], extra = '', file = 'carehub.yaml'): string {
+  const path = join(dir, file);
   writeFileSync(path, `hub: { id: hub-it }
 storage: { path: ${join(dir, 'carehub.db')}, maxBytes: 64MB }
 uplink:
   mqtt: { url: "${brokerUrl}", protocolVersion: ${protocolVersion}, reconnectMinMs: 200, reconnectMaxMs: 1000 }
   batchMaxDelayMs: 50
-devices:
+devices:${devices.length === 0 ? ' []' : ''}
 ${devices.map((d) => `  - ${d}`).join('\n')}
 local: { pagePort: 0, controlSocket: ${join(dir, 'control.sock')}, sound: false }
 log: { level: info }
@@ -95,17 +95,9 @@ export async function waitFor(cond: () => boolean, timeoutMs: number, what: stri
   }
 }
 
-/** Every reading row durably stored in a hub database, with its send state. */
-export function storedReadings(dbPath: string): Array<{ uid: string; device: string; sent: boolean; seq: number }> {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare('SELECT uid, device, sent_at IS NOT NULL AS sent, seq FROM outbox WHERE type = 0 ORDER BY seq').all().map((r) => {
-      const row = r as { uid: string; device: string; sent: number; seq: number };
-      return { uid: row.uid, device: row.device, sent: row.sent === 1, seq: row.seq };
-    });
-  } finally {
-    db.close();
-  }
+/** Every reading row durably stored in a hub database, with its send state (the rig's reader). */
+export function storedReadings(dbPath: string): Array<{ uid: string; device: string; sent: boolean }> {
+  return readStoredReadings(dbPath);
 }
 
 /** Assert-friendly: per device, are the first arrivals in measurement-time order? */
