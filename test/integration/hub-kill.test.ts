@@ -53,6 +53,7 @@ describe(`hub killed mid-stream (${hasMosquitto ? 'mosquitto' : 'embedded aedes 
     const stored = storedReadings(join(dir, 'carehub.db'));
     const drain = new HubProcess(drainCfg);
     drain.start();
+    await waitFor(() => drain.log.includes('hub started'), 20_000, 'the drain-only hub to start');
     await waitFor(() => {
       const got = new Set(backend.readings.map((r) => r.id));
       return stored.every((s) => got.has(s.uid));
