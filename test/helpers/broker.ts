@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort, waitForPort } from '../../src/rig/broker.js';
 
 /**
  * A real MQTT broker for tests: mosquitto on a free loopback port (plain, or TLS with a required
@@ -27,17 +28,7 @@ export const hasMosquitto = MOSQUITTO !== null;
 export const brokerProtocolVersion: 4 | 5 = hasMosquitto ? 5 : 4;
 if (!hasMosquitto) console.warn('mosquitto not installed: broker tests run against the embedded aedes broker');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface TlsFiles {
   dir: string;
@@ -85,20 +76,6 @@ export interface TestBroker {
   restart(): Promise<void>;
   /** Removes the temp dir (after stop). */
   dispose(): Promise<void>;
-}
-
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = netConnect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`broker did not listen on ${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 class MosquittoBroker implements TestBroker {
