@@ -30,6 +30,8 @@ import { Uplink } from '../src/uplink/uplink.js';
 import { makeReadings, openBenchStore } from './store.js';
 
 const N = 1_000_000;
+/** Keep in step with ExecStart in systemd/carehub.service. */
+const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=1'];
 const HUB = 'hub-bench';
 const WINDOW = 64;
 const BATCH = 500;
@@ -182,7 +184,8 @@ export async function benchDrain(opts: { dir: string; n?: number }): Promise<Dra
   const broker = await createBroker();
   const v: 4 | 5 = broker.kind === 'mosquitto' ? 5 : 4;
   const compiled = compileChild();
-  const flags = ['--expose-gc', ...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean)];
+  // The hub child runs with the production node flags of systemd/carehub.service.
+  const flags = ['--expose-gc', ...PRODUCTION_NODE_FLAGS, ...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean)];
   const child = compiled
     ? fork(compiled, ['--drain-child'], { execArgv: flags, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
     : fork(fileURLToPath(import.meta.url), ['--drain-child'], { execArgv: ['--import', 'tsx', ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

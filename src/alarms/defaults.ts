@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ErrorCode, HubError } from '../core/errors.js';
+import { packageRoot } from '../core/package-root.js';
 import { alarmsSchema, formatIssues, type AlarmsConfig } from './config-schema.js';
 
 /**
@@ -9,17 +10,10 @@ import { alarmsSchema, formatIssues, type AlarmsConfig } from './config-schema.j
  * them. The semantics of `mode: merge | replace` are documented on alarmsSchema.
  */
 
-const CANDIDATES = [
-  '../../config/alarms.default.yaml', // src/alarms/defaults.ts (tsx, vitest)
-  '../../../config/alarms.default.yaml', // dist/src/alarms/defaults.js (built)
-];
-
 export function defaultAlarmsPath(): string {
-  for (const rel of CANDIDATES) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(p)) return p;
-  }
-  throw new HubError(ErrorCode.AlarmConfigInvalid, 'shipped alarm defaults config/alarms.default.yaml not found');
+  const p = join(packageRoot(), 'config', 'alarms.default.yaml');
+  if (!existsSync(p)) throw new HubError(ErrorCode.AlarmConfigInvalid, `shipped alarm defaults not found at ${p}`);
+  return p;
 }
 
 /** Parses and validates an alarm rule file's text. Throws a HubError naming every problem. */

@@ -5,6 +5,7 @@ import { connect } from 'mqtt';
 import { loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../core/log.js';
+import { packageRoot } from '../core/package-root.js';
 import { SystemClock } from '../core/system-clock.js';
 import { startEmbeddedBroker } from '../demo/embedded-broker.js';
 import { TerminalView } from '../demo/terminal-view.js';
@@ -12,14 +13,13 @@ import { Hub } from '../hub/hub.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit.js';
 import { exitSoon, untilStopped } from './lifecycle.js';
 
-const DEMO_CONFIG = new URL('../../config/demo.yaml', import.meta.url);
 
 /**
  * `carehub demo`: embedded broker, every simulated device through the real drivers, the real
  * pipeline, store, alarms and uplink, a live terminal view and the local page.
  */
 export async function demoCommand(o: { duration?: number; scenario: string; json?: boolean }): Promise<number> {
-  const loaded = loadConfigFile(DEMO_CONFIG.pathname, {});
+  const loaded = loadConfigFile(join(packageRoot(), 'config', 'demo.yaml'), {});
   if (!loaded.ok) {
     process.stderr.write(`carehub: the shipped demo config is invalid: ${JSON.stringify(loaded.problems)}\n`);
     return EXIT_FAILURE;

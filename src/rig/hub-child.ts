@@ -1,19 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { closeSync, openSync } from 'node:fs';
+import { join } from 'node:path';
 import { controlRequest } from '../control/client.js';
 import type { Logger } from '../core/log.js';
+import { packageRoot } from '../core/package-root.js';
 
 /** bin/carehub.js of this installation (source tree or dist build). */
 export function carehubBin(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const p = join(dir, 'bin', 'carehub.js');
-    if (existsSync(p)) return p;
-    dir = dirname(dir);
-  }
-  throw new Error('cannot find bin/carehub.js');
+  return join(packageRoot(), 'bin', 'carehub.js');
 }
 
 /**
