@@ -123,7 +123,9 @@ alarms
   .option('--json', 'JSON output')
   .option('--socket <path>', 'control socket')
   .option('--config <file>', 'config file, to find the control socket')
-  .action(async (id: string, o: { json?: boolean; socket?: string; config?: string }) => {
+  .action(async (id: string, _o: unknown, cmd: Command) => {
+    // --socket/--config may be given before or after `ack`: the parent `alarms` owns them too.
+    const o = cmd.optsWithGlobals<{ json?: boolean; socket?: string; config?: string }>();
     const { alarmsAckCommand } = await import('./cli/control-commands.js');
     process.exitCode = await alarmsAckCommand(id, o);
   });
