@@ -1,6 +1,5 @@
-import { bleAddressOf } from '../../src/transport/ble/sim-address.js';
 import type { Logger } from '../../src/core/log.js';
-import { superviseBleLink } from '../../src/transport/ble/supervisor.js';
+import { superviseBleDevice } from '../shared/ble-device.js';
 import type { BleConnection } from '../../src/transport/ble/types.js';
 import { toHex, type Decoded } from '../shared/codec.js';
 import type { DriverContext, DriverSession } from '../types.js';
@@ -50,20 +49,9 @@ export class CgmsSession implements DriverSession {
   }
 
   async start(): Promise<void> {
-    const central = this.ctx.ble;
-    // A simulated device has no configured address: driver and simulator derive the same one.
-    const address = bleAddressOf(this.ctx.device);
-    if (!central) throw new Error(`device ${this.ctx.device.id}: CGMS needs a BLE central`);
+    if (!this.ctx.ble) throw new Error(`device ${this.ctx.device.id}: CGMS needs a BLE central`);
     this.stopped = false;
-    this.sup = superviseBleLink({
-      central, address, log: this.log, clock: this.ctx.clock,
-      setLink: (s, d) => this.ctx.setLink(s, d),
-      technical: (c) => this.ctx.technical(c),
-      run: (c) => this.run(c),
-      ...(this.o.backoffMinMs !== undefined ? { backoffMinMs: this.o.backoffMinMs } : {}),
-      ...(this.o.backoffMaxMs !== undefined ? { backoffMaxMs: this.o.backoffMaxMs } : {}),
-      ...(this.o.lostAfterMs !== undefined ? { lostAfterMs: this.o.lostAfterMs } : {}),
-    });
+    this.sup = superviseBleDevice(this.ctx, this.log, (c) => this.run(c), this.o);
   }
 
   async stop(): Promise<void> {

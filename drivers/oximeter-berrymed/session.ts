@@ -1,6 +1,5 @@
 import type { Measurement } from '../../src/core/reading.js';
-import { bleAddressOf } from '../../src/transport/ble/sim-address.js';
-import { superviseBleLink } from '../../src/transport/ble/supervisor.js';
+import { superviseBleDevice } from '../shared/ble-device.js';
 import type { BleConnection } from '../../src/transport/ble/types.js';
 import { toHex } from '../shared/codec.js';
 import type { DriverContext, DriverSession } from '../types.js';
@@ -58,18 +57,7 @@ export function createBerrymedSession(ctx: DriverContext, o: BerrymedSessionOpti
 
   return {
     async start() {
-      if (!ctx.ble) {
-        ctx.setLink('lost', 'no BLE central');
-        ctx.technical({ code: 'ble_adapter_unavailable', active: true, priority: 'medium', text: 'BLE adapter unavailable' });
-        return;
-      }
-      supervisor = superviseBleLink({
-        central: ctx.ble, address: bleAddressOf(ctx.device), log, clock: ctx.clock,
-        setLink: (s, detail) => ctx.setLink(s, detail), technical: (c) => ctx.technical(c), run,
-        ...(o.backoffMinMs !== undefined ? { backoffMinMs: o.backoffMinMs } : {}),
-        ...(o.backoffMaxMs !== undefined ? { backoffMaxMs: o.backoffMaxMs } : {}),
-        ...(o.lostAfterMs !== undefined ? { lostAfterMs: o.lostAfterMs } : {}),
-      });
+      supervisor = superviseBleDevice(ctx, log, run, o);
     },
     async stop() { await supervisor?.stop(); supervisor = null; },
   };

@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../src/core/prng.js';
+
 /**
  * An NIV patient on a bilevel ventilator (S/T mode), for the simulator. A single-compartment
  * lung (compliance C, resistance R) driven by square pressure steps between EPAP and IPAP,
@@ -116,16 +118,4 @@ export class NivPatientModel {
     if (this.scenario === 'high-leak') out.push({ priority: 15, code: 0x19, text: 'MIN VOL LOW' });
     return out;
   }
-}
-
-/** Small deterministic PRNG (Mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../src/core/prng.js';
 import { describe, expect, it } from 'vitest';
 import { codecs } from '../../drivers/cgm-cgms/codecs.js';
 import { encodeRecord } from '../../drivers/cgm-cgms/codec-measurement.js';
@@ -10,16 +11,7 @@ import type { CodecOptions } from '../../drivers/shared/codec.js';
 const SEED = Number(process.env.CGM_FUZZ_SEED ?? Date.now() % 2 ** 31);
 console.log(`cgm fuzz seed ${SEED} (pin with CGM_FUZZ_SEED=${SEED})`);
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const OPTS: CodecOptions[] = [{}, { crc: 'mcrf4xx' }, { crc: 'ccitt-false' }, { crc: 'none' }, { quirks: ['warning-first'] }];
 

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../../src/core/prng.js';
 import { describe, expect, it } from 'vitest';
 import { decodeContinuous, encodeContinuous } from '../../../drivers/oximeter-plxs/codec.js';
 import { codecs } from '../../../drivers/oximeter-plxs/codecs.js';
@@ -47,10 +48,7 @@ function same(a: unknown, b: unknown): boolean {
   return ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32; };
-}
+const rng = mulberry32;
 
 describe('plx-continuous fast path equals the reference', () => {
   it('for every flag byte and every length 0..24 (random payloads)', () => {

@@ -1,0 +1,31 @@
+import type { Logger } from '../../src/core/log.js';
+import { bleAddressOf } from '../../src/transport/ble/sim-address.js';
+import { superviseBleLink } from '../../src/transport/ble/supervisor.js';
+import type { BleConnection } from '../../src/transport/ble/types.js';
+import type { DriverContext } from '../types.js';
+
+/** Link timing a BLE driver may tune (tests shorten them). */
+export interface BleLinkTuning {
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  lostAfterMs?: number;
+}
+
+/**
+ * Keep a BLE device connected for a driver: `run` is called after every (re)connect. Without a
+ * central (no adapter) the device is reported lost with the adapter condition, and null returned.
+ */
+export function superviseBleDevice(ctx: DriverContext, log: Logger, run: (conn: BleConnection) => Promise<void>, t: BleLinkTuning): { stop(): Promise<void> } | null {
+  if (!ctx.ble) {
+    ctx.setLink('lost', 'no BLE central');
+    ctx.technical({ code: 'ble_adapter_unavailable', active: true, priority: 'medium', text: 'BLE adapter unavailable' });
+    return null;
+  }
+  return superviseBleLink({
+    central: ctx.ble, address: bleAddressOf(ctx.device), log, clock: ctx.clock,
+    setLink: (s, detail) => ctx.setLink(s, detail), technical: (c) => ctx.technical(c), run,
+    ...(t.backoffMinMs !== undefined ? { backoffMinMs: t.backoffMinMs } : {}),
+    ...(t.backoffMaxMs !== undefined ? { backoffMaxMs: t.backoffMaxMs } : {}),
+    ...(t.lostAfterMs !== undefined ? { lostAfterMs: t.lostAfterMs } : {}),
+  });
+}

@@ -1,0 +1,14 @@
+/**
+ * A small deterministic PRNG (Mulberry32): simulators and fuzz tests use it so that a printed
+ * seed reproduces a run exactly. Not for anything security-related.
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
