@@ -106,7 +106,8 @@ async function rawPublish(path: string, url: string, protocolVersion: 4 | 5): Pr
 
 /** Child side: open the store, drain it through the Uplink, report time and memory. */
 async function childDrain(path: string, url: string, protocolVersion: 4 | 5): Promise<DrainReport> {
-  const store: Store = openBenchStore(path);
+  // The production default keeps delivered rows 72 h (ack marks them sent instead of deleting).
+  const store: Store = openBenchStore(path, undefined, 72);
   const total = store.depth().total;
   const rssOpen = process.memoryUsage.rss();
   let pendingMs = 0;

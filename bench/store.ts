@@ -55,9 +55,9 @@ export function makeReadings(n: number, devices = 3, hashIds = true, startMs = D
   return out;
 }
 
-export function openBenchStore(path: string, maxBytes = 8 * 1024 ** 3): Store {
+export function openBenchStore(path: string, maxBytes = 8 * 1024 ** 3, retainSentHours = 0): Store {
   return Store.open({
-    path, maxBytes, retainSentHours: 0, log: silentLogger(), clock: new SystemClock(true),
+    path, maxBytes, retainSentHours, log: silentLogger(), clock: new SystemClock(true),
     onTechnical: () => { /* not measured */ },
   });
 }
