@@ -33,7 +33,8 @@ const N = 1_000_000;
 /** Keep in step with ExecStart in systemd/carehub.service. */
 const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=1'];
 const HUB = 'hub-bench';
-const WINDOW = 64;
+/** Batches in flight: the production default of `uplink.inflightBatches`. */
+const WINDOW = configSchema.shape.uplink.parse({ mqtt: { url: 'mqtt://127.0.0.1' } }).inflightBatches;
 const BATCH = 500;
 
 export interface DrainBenchResult {
