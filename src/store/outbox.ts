@@ -53,8 +53,8 @@ export class Outbox implements OutboxSource {
 
   constructor(private readonly db: Db, private readonly now: () => number, private readonly retainSentMs: number) {
     this.insertStmt = db.prepare('INSERT OR IGNORE INTO outbox (seq, uid, uk, lane, type, device, rx, bytes, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-    this.pendingStmt = db.prepare(`SELECT seq, lane, CASE type WHEN ${TYPE_ALARM} THEN 'alarm' ELSE 'reading' END AS type, device, payload
-      FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`);
+    // Raw rows (arrays): the drain reads a million of these, and arrays are cheaper to build.
+    this.pendingStmt = db.prepare('SELECT seq, type, device, payload FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?').raw(true);
     this.ackUpdateStmt = db.prepare('UPDATE outbox SET sent_at = ? WHERE seq BETWEEN ? AND ? AND sent_at IS NULL');
     this.ackDeleteStmt = db.prepare('DELETE FROM outbox WHERE seq BETWEEN ? AND ? AND sent_at IS NULL');
     // what a range ack is about to mark: per lane, rows and accounted bytes (rowid range scan)
@@ -143,7 +143,13 @@ export class Outbox implements OutboxSource {
 
   pending(lane: Lane, afterSeq: number, max: number): OutboxRow[] {
     if (max <= 0) return [];
-    return this.pendingStmt.all(lane, afterSeq, max) as OutboxRow[];
+    const raw = this.pendingStmt.all(lane, afterSeq, max) as Array<[number, number, string | null, string]>;
+    const out: OutboxRow[] = new Array<OutboxRow>(raw.length);
+    for (let i = 0; i < raw.length; i++) {
+      const r = raw[i]!;
+      out[i] = { seq: r[0], lane, type: r[1] === TYPE_ALARM ? 'alarm' : 'reading', device: r[2], payload: r[3] };
+    }
+    return out;
   }
 
   /**
