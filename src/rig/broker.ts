@@ -41,6 +41,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** SIGTERM a child process and wait for it; SIGKILL after `graceMs`. No-op when it has exited. */
+export async function stopProcess(p: ChildProcess, graceMs = 3000): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(() => p.kill('SIGKILL'), graceMs);
+    p.once('exit', () => { clearTimeout(t); resolve(); });
+    p.kill('SIGTERM');
+  });
+}
+
 export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -109,12 +119,7 @@ class Mosquitto implements RigBroker {
     const p = this.proc;
     if (!p) return;
     this.proc = null;
-    if (p.exitCode !== null || p.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => p.kill('SIGKILL'), 3000);
-      p.once('exit', () => { clearTimeout(t); resolve(); });
-      p.kill('SIGTERM');
-    });
+    await stopProcess(p);
     this.log.info({ port: this.port }, 'mosquitto down');
   }
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { freePort, waitForPort } from '../../src/rig/broker.js';
+import { freePort, stopProcess, waitForPort } from '../../src/rig/broker.js';
 
 /**
  * A real MQTT broker for tests: mosquitto on a free loopback port (plain, or TLS with a required
@@ -128,12 +128,7 @@ class MosquittoBroker implements TestBroker {
     const p = this.proc;
     if (!p) return;
     this.proc = null;
-    if (p.exitCode !== null || p.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => p.kill('SIGKILL'), 3000);
-      p.once('exit', () => { clearTimeout(t); resolve(); });
-      p.kill('SIGTERM');
-    });
+    await stopProcess(p);
   }
 
   async restart(): Promise<void> {
