@@ -59,6 +59,10 @@ program
     const { decodeCommand } = await import('./cli/decode.js');
     process.exitCode = decodeCommand(codec, hex, o);
   });
+// `decode --help` lists the codec registry and its quirks, loaded only when `decode` is invoked.
+program.hook('preSubcommand', async (_p, sub) => {
+  if (sub.name() === 'decode') sub.addHelpText('after', (await import('./cli/decode.js')).decodeHelpText());
+});
 
 program
   .command('scan')

@@ -1,5 +1,6 @@
 import { ok, reject, type Decoded } from '../shared/codec.js';
 import type { CrcVariant } from '../shared/crc.js';
+import { BLE_DATE_TIME, bleDateTimeOffsets, checkDateTime } from '../shared/date-time.js';
 import { decodeSized } from './codec-feature.js';
 import { maybeCrc, u16, type CrcState, type E2eOptions } from './e2e.js';
 
@@ -30,12 +31,8 @@ export function decodeSessionStartTime(b: Uint8Array, e2e: E2eOptions): Decoded<
   if (!c.ok) return c;
   const year = u16(b, 0);
   const [month, day, hours, minutes, seconds] = [b[2] ?? 0, b[3] ?? 0, b[4] ?? 0, b[5] ?? 0, b[6] ?? 0];
-  if (year !== 0 && (year < 1582 || year > 9999)) return reject('range', 0);
-  if (month > 12) return reject('range', 2);
-  if (day > 31) return reject('range', 3);
-  if (hours > 23) return reject('range', 4);
-  if (minutes > 59) return reject('range', 5);
-  if (seconds > 59) return reject('range', 6);
+  const bad = checkDateTime({ year, month, day, hours, minutes, seconds }, bleDateTimeOffsets(0), BLE_DATE_TIME);
+  if (bad) return reject(bad.reason, bad.at);
   const tzRaw = b[7] ?? 0;
   const timeZone = tzRaw >= 0x80 ? tzRaw - 0x100 : tzRaw;
   if (timeZone !== -128 && (timeZone < -48 || timeZone > 56)) return reject('range', 7);

@@ -16,6 +16,7 @@ export const codecs: Codec[] = [
   {
     name: 'cgm-measurement',
     description: 'CGM Measurement (0x2AA7): one or more records',
+    quirks: ['warning-first'],
     decode: (b: Uint8Array, o: CodecOptions): Out =>
       map(decodeMeasurement(b, measurementOptions(o)), (rs) => ({ records: rs.map(recordToJson) })),
   },

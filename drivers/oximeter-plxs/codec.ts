@@ -1,4 +1,5 @@
 import { ok, reject, type Decoded } from '../shared/codec.js';
+import { BLE_DATE_TIME, bleDateTimeOffsets, checkDateTime } from '../shared/date-time.js';
 import { encodeSfloat, sfloatFromRaw, type MderValue } from '../shared/sfloat.js';
 
 /**
@@ -99,9 +100,8 @@ export function decodeSpotCheck(b: Uint8Array): Decoded<PlxSpotCheck> {
   if (f & 1) {
     const at = r.at;
     const t = { year: r.u16(), month: r.u8(), day: r.u8(), hours: r.u8(), minutes: r.u8(), seconds: r.u8() };
-    if ((t.year !== 0 && (t.year < 1582 || t.year > 9999)) || t.month > 12) return reject('range', at);
-    if (t.day > 31) return reject('range', at + 3);
-    if (t.hours > 23 || t.minutes > 59 || t.seconds > 59) return reject('range', at + 4);
+    const bad = checkDateTime(t, bleDateTimeOffsets(at), BLE_DATE_TIME);
+    if (bad) return reject(bad.reason, bad.at);
     timestamp = t.year === 0 || t.month === 0 || t.day === 0 ? null : t;
   }
   const measurementStatus = f & 2 ? r.u16() : null;

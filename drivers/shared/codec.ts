@@ -13,6 +13,7 @@ export type RejectReason =
   | 'opcode'
   | 'flags'
   | 'range'
+  | 'date'
   | 'framing'
   | 'format';
 
@@ -34,6 +35,8 @@ export interface CodecOptions {
 export interface Codec {
   name: string;
   description: string;
+  /** The `--quirk` names this codec honours (the CLI refuses any quirk no codec knows). */
+  quirks?: readonly string[];
   decode(bytes: Uint8Array, opts: CodecOptions): Decoded<Record<string, unknown>>;
 }
 

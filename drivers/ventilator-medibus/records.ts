@@ -1,4 +1,5 @@
 import { ok, reject, type Decoded } from '../shared/codec.js';
+import { checkDateTime } from '../shared/date-time.js';
 
 /**
  * Parsers of slow-channel response payloads (the ASCII between code and checksum).
@@ -114,14 +115,16 @@ const MONTHS: Record<string, number> = {
 
 /** Date and time as `YYYY-MM-DDTHH:MM:SS` (device local time, no zone). German month names. */
 export function parseDateTime(data: string): Decoded<string> {
-  const m = /^\s*(\d{2}):(\d{2})(?::(\d{2}))?\s*(\d{1,2})-([A-Za-z]{3})-(\d{2})\s*$/.exec(data);
+  const m = /^\s*(\d{2}):(\d{2})(?::(\d{2}))?\s*(\d{1,2})-([A-Za-z]{3})-(\d{2})\s*$/d.exec(data);
   if (!m) return reject('format', 0);
   const month = MONTHS[(m[5] ?? '').toUpperCase()];
   if (!month) return reject('format', data.indexOf('-') + 1);
-  const hh = Number(m[1]); const mi = Number(m[2]); const ss = Number(m[3] ?? '0'); const dd = Number(m[4]);
-  if (hh > 23 || mi > 59 || ss > 59 || dd < 1 || dd > 31) return reject('range', 0);
+  const t = { year: 2000 + Number(m[6]), month, day: Number(m[4]), hours: Number(m[1]), minutes: Number(m[2]), seconds: Number(m[3] ?? '0') };
+  const pos = (i: number): number => m.indices?.[i]?.[0] ?? 0;
+  const bad = checkDateTime(t, { year: pos(6), month: pos(5), day: pos(4), hours: pos(1), minutes: pos(2), seconds: pos(3) }, { minYear: 2000, maxYear: 2099 });
+  if (bad) return reject(bad.reason, bad.at);
   const p = (n: number): string => String(n).padStart(2, '0');
-  return ok(`20${m[6] ?? '00'}-${p(month)}-${p(dd)}T${p(hh)}:${p(mi)}:${p(ss)}`);
+  return ok(`${t.year}-${p(month)}-${p(t.day)}T${p(t.hours)}:${p(t.minutes)}:${p(t.seconds)}`);
 }
 
 /** Realtime configuration: per stream code(2 hex) interval(8, µs) min(5) max(5) maxbin(3 hex). */

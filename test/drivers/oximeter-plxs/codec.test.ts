@@ -89,7 +89,7 @@ describe('plx-spot-check', () => {
 
   it('rejects out-of-range date fields, truncation and reserved flags', () => {
     const base = [0x01, 0x60, 0x00, 0x40, 0x00];
-    expect(dec('plx-spot-check', [...base, 0xea, 0x07, 0x0d, 0x01, 0x00, 0x00, 0x00])).toEqual({ ok: false, reason: 'range', at: 5 }); // month 13
+    expect(dec('plx-spot-check', [...base, 0xea, 0x07, 0x0d, 0x01, 0x00, 0x00, 0x00])).toEqual({ ok: false, reason: 'range', at: 7 }); // month 13 (the month byte)
     expect(dec('plx-spot-check', [...base, 0xea, 0x07, 0x01, 0x01, 0x18, 0x00, 0x00])).toEqual({ ok: false, reason: 'range', at: 9 }); // hour 24
     expect(dec('plx-spot-check', [...base, 0xea, 0x07, 0x01])).toEqual({ ok: false, reason: 'short', at: 8 });
     expect(dec('plx-spot-check', [0x40, 0x60, 0x00, 0x40, 0x00])).toEqual({ ok: false, reason: 'flags', at: 0 });
