@@ -1,6 +1,6 @@
 import { createConnection } from 'node:net';
 import { ErrorCode, HubError } from '../core/errors.js';
-import { MAX_LINE_BYTES, responseSchema } from './protocol.js';
+import { MAX_RESPONSE_BYTES, responseSchema } from './protocol.js';
 
 /**
  * One request to the running service over its control socket. Resolves with the handler's
@@ -27,7 +27,7 @@ export function controlRequest(path: string, method: string, args: Record<string
     sock.on('close', () => finish(new HubError(ErrorCode.ControlSocket, `carehub closed the control connection on ${path} without an answer`)));
     sock.on('data', (chunk: string) => {
       buf += chunk;
-      if (buf.length > MAX_LINE_BYTES) { finish(new HubError(ErrorCode.ControlSocket, 'answer too long')); return; }
+      if (buf.length > MAX_RESPONSE_BYTES) { finish(new HubError(ErrorCode.ControlSocket, 'answer too long')); return; }
       const nl = buf.indexOf('\n');
       if (nl < 0) return;
       let parsed: unknown;

@@ -5,9 +5,10 @@ import { z } from 'zod';
  * matched by `id`:
  *   {"id":1,"method":"alarms.ack","args":{"id":"k3f..."}}
  *   {"id":1,"ok":true,"result":{...}}   or   {"id":1,"ok":false,"error":"..."}
+ * A connection may carry several requests; answers can come out of order (match by id).
  */
 export const requestSchema = z.strictObject({
-  id: z.union([z.number(), z.string()]),
+  id: z.union([z.number(), z.string().max(100)]),
   method: z.string().min(1).max(100),
   args: z.record(z.string(), z.unknown()).default({}),
 });
@@ -21,5 +22,7 @@ export type ControlResponse = z.infer<typeof responseSchema>;
 
 export type ControlHandler = (args: Record<string, unknown>) => Promise<unknown>;
 
-/** Longest request or response line accepted. */
-export const MAX_LINE_BYTES = 1024 * 1024;
+/** Longest request line the service reads (the limit is enforced while reading). */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+/** Longest answer line a client accepts (`status` of a full hub is a few kB). */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;

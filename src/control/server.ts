@@ -3,103 +3,131 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { dirname } from 'node:path';
 import { ErrorCode, HubError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
-import { MAX_LINE_BYTES, requestSchema, type ControlHandler, type ControlResponse } from './protocol.js';
+import { guardSocket } from './access.js';
+import { ControlConnection, type CloseReason } from './connection.js';
+import { dispatch } from './dispatch.js';
+import { CONTROL_LIMITS, type ControlLimits } from './limits.js';
+import type { ControlHandler } from './protocol.js';
 
 /**
  * The local control socket of the running service (`carehub status`, `alarms`, `alarm-test`):
- * a Unix socket speaking JSON lines. Its guard is the file system: the socket is mode 0660 in a
- * directory of mode 0750, so only the service user and its group (the technicians) reach it.
- * A stale socket file left by a crash is removed; a live one (another instance) is an error.
+ * a Unix socket speaking JSON lines (protocol.ts). Access: mode 0660 in a directory of mode
+ * 0750, owned by the service's user and group; state-changing methods re-check that guard
+ * (access.ts). Bounds: request length, connections, idle time, requests in flight and unread
+ * answers (limits.ts), each enforced while reading. A stale socket file left by a crash is
+ * removed; a live one (another instance) is an error.
  */
 export interface ControlServerOptions {
   path: string;
   log: Logger;
   handlers: Record<string, ControlHandler>;
+  /** Numeric gid the socket is given; default the service's own group. */
+  group?: number;
+  /** Overrides of the shipped bounds (tests use short idle times). */
+  limits?: Partial<ControlLimits>;
+}
+
+export interface ControlStats {
+  open: number;
+  peakOpen: number;
+  accepted: number;
+  /** Closed to make room for a new connection (idle the longest). */
+  evicted: number;
+  /** Refused because every open connection was busy. */
+  refused: number;
+  overlong: number;
+  idleClosed: number;
 }
 
 export interface ControlServer {
   readonly path: string;
+  stats(): ControlStats;
   close(): Promise<void>;
 }
 
+export const SOCKET_MODE = 0o660;
+export const SOCKET_DIR_MODE = 0o750;
+
 export async function createControlServer(o: ControlServerOptions): Promise<ControlServer> {
   const log = o.log.child('control');
-  mkdirSync(dirname(o.path), { recursive: true, mode: 0o750 });
+  const limits: ControlLimits = { ...CONTROL_LIMITS, ...o.limits };
+  mkdirSync(dirname(o.path), { recursive: true, mode: SOCKET_DIR_MODE });
   if (existsSync(o.path)) {
     if (await alive(o.path)) throw new HubError(ErrorCode.ControlSocket, `another carehub is already listening on ${o.path}`);
     unlinkSync(o.path);
     log.info({ path: o.path }, 'removed stale control socket');
   }
-  const sockets = new Set<Socket>();
+  const conns = new Set<ControlConnection>();
+  const stats: ControlStats = { open: 0, peakOpen: 0, accepted: 0, evicted: 0, refused: 0, overlong: 0, idleClosed: 0 };
+  let crowded = false;
+  let guard: ReturnType<typeof guardSocket> | null = null;
+
+  const onGone = (c: ControlConnection, reason: CloseReason | null): void => {
+    conns.delete(c);
+    stats.open = conns.size;
+    if (reason === 'overlong') stats.overlong++;
+    else if (reason === 'idle') stats.idleClosed++;
+    else if (reason === 'evicted') stats.evicted++;
+    if (crowded && conns.size <= limits.maxConnections / 2) {
+      crowded = false;
+      log.info({ evicted: stats.evicted, refused: stats.refused }, 'control connections back below the cap');
+    }
+  };
+
   const server = createServer((sock) => {
-    sockets.add(sock);
-    sock.on('close', () => sockets.delete(sock));
-    serve(sock, o.handlers, log);
+    sock.on('error', () => { /* a client that went away */ });
+    if (conns.size >= limits.maxConnections && !makeRoom(conns)) {
+      stats.refused++;
+      refuse(sock, `too many control connections (at most ${limits.maxConnections}, all busy); try again`);
+      return;
+    }
+    if (conns.size + 1 >= limits.maxConnections && !crowded) {
+      crowded = true;
+      log.warn({ max: limits.maxConnections }, 'control connections at the cap: the one idle the longest is closed for each new one');
+    }
+    stats.accepted++;
+    const c = new ControlConnection(sock, {
+      limits,
+      onGone,
+      handle: (line) => dispatch(line, o.handlers, guard ?? { gid: -1, broken: () => 'the control socket is starting' }, log),
+    });
+    conns.add(c);
+    stats.open = conns.size;
+    stats.peakOpen = Math.max(stats.peakOpen, conns.size);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.path, () => { server.off('error', reject); resolve(); });
   });
-  chmodSync(o.path, 0o660);
+  try {
+    chmodSync(o.path, SOCKET_MODE);
+    guard = guardSocket(o.path, SOCKET_MODE, log, o.group);
+  } catch (err) {
+    await close(server, conns, o.path);
+    throw new HubError(ErrorCode.ControlSocket, `cannot secure the control socket ${o.path}: ${(err as Error).message}`, { path: o.path });
+  }
   server.on('error', (err) => log.error({ err: err.message }, 'control socket error'));
-  log.info({ path: o.path, methods: Object.keys(o.handlers) }, 'control socket listening');
+  log.info({ path: o.path, gid: guard.gid, methods: Object.keys(o.handlers), limits }, 'control socket listening');
   return {
     path: o.path,
-    close: () => close(server, sockets, o.path),
+    stats: () => ({ ...stats }),
+    close: () => close(server, conns, o.path),
   };
 }
 
-function serve(sock: Socket, handlers: Record<string, ControlHandler>, log: Logger): void {
-  sock.setEncoding('utf8');
-  let buf = '';
-  sock.on('error', () => { /* client went away */ });
-  sock.on('data', (chunk: string) => {
-    buf += chunk;
-    if (buf.length > MAX_LINE_BYTES) {
-      reply(sock, { id: null, ok: false, error: 'request too long' });
-      sock.end();
-      return;
-    }
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, nl).trim();
-      buf = buf.slice(nl + 1);
-      if (line) void handle(sock, line, handlers, log);
-    }
-  });
+/** Evicts the connection idle the longest; false when every connection is busy. */
+function makeRoom(conns: Set<ControlConnection>): boolean {
+  let victim: ControlConnection | null = null;
+  for (const c of conns) if (c.evictable && (!victim || c.idleSince < victim.idleSince)) victim = c;
+  if (!victim) return false;
+  victim.fail('evicted', 'closed: too many control connections (this one was idle the longest)');
+  return true;
 }
 
-async function handle(sock: Socket, line: string, handlers: Record<string, ControlHandler>, log: Logger): Promise<void> {
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch {
-    reply(sock, { id: null, ok: false, error: 'request is not valid JSON' });
-    return;
-  }
-  const req = requestSchema.safeParse(json);
-  if (!req.success) {
-    reply(sock, { id: null, ok: false, error: `malformed request: ${req.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` });
-    return;
-  }
-  const { id, method, args } = req.data;
-  const fn = Object.hasOwn(handlers, method) ? handlers[method] : undefined;
-  if (!fn) {
-    reply(sock, { id, ok: false, error: `unknown method "${method}"` });
-    return;
-  }
-  try {
-    const result = await fn(args);
-    reply(sock, { id, ok: true, result: result ?? null });
-  } catch (err) {
-    log.debug({ method, err: (err as Error).message }, 'control request failed');
-    reply(sock, { id, ok: false, error: (err as Error).message });
-  }
-}
-
-function reply(sock: Socket, r: ControlResponse): void {
-  if (!sock.writable) return;
-  sock.write(`${JSON.stringify(r)}\n`);
+function refuse(sock: Socket, message: string): void {
+  const kill = setTimeout(() => sock.destroy(), 1000);
+  kill.unref();
+  sock.end(`${JSON.stringify({ id: null, ok: false, error: message })}\n`, () => { clearTimeout(kill); sock.destroy(); });
 }
 
 function alive(path: string): Promise<boolean> {
@@ -110,8 +138,8 @@ function alive(path: string): Promise<boolean> {
   });
 }
 
-function close(server: Server, sockets: Set<Socket>, path: string): Promise<void> {
-  for (const s of sockets) s.destroy();
+function close(server: Server, conns: Set<ControlConnection>, path: string): Promise<void> {
+  for (const c of conns) c.sock.destroy();
   return new Promise((resolve) => {
     server.close(() => {
       try { if (existsSync(path)) unlinkSync(path); } catch { /* already gone */ }
