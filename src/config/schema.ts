@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alarmsSchema } from '../alarms/config-schema.js';
+import { timeSuspectSchema } from '../pipeline/time-sanity.js';
 
 /**
  * The ONE definition of the configuration: shape, defaults, ranges and documentation.
@@ -26,6 +27,7 @@ export function parseByteSize(v: number | string): number {
 const hubSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (max 64)').describe('Hub id, used in MQTT topics and payloads.'),
   timezone: z.string().default('Europe/Copenhagen').describe('IANA time zone of the home (for schedules and the local page).'),
+  timeSuspect: timeSuspectSchema,
 });
 
 const storageSchema = z.strictObject({

@@ -30,6 +30,8 @@ export type ReadingFlag =
   | 'out-of-device-range'
   | 'temperature'
   | 'setting'
+  /** `t` lies outside the time sanity window around the synchronised hub clock (src/pipeline/time-sanity.ts). */
+  | 'time-suspect'
   | 'demo'
   | 'test';
 

@@ -5,6 +5,7 @@ import type { Logger } from '../core/log.js';
 import { metricSpec } from '../core/metrics/index.js';
 import type { ClockTrust, DeviceKind, Measurement, Reading } from '../core/reading.js';
 import { checkPlausible } from './plausibility.js';
+import { isTimeSuspect, TIME_SUSPECT_DEFAULTS, timeRangeProblem, type TimeSuspectWindow } from './time-sanity.js';
 
 /** Where accepted readings go: the durable store. Resolves once they are synced to disk. */
 export interface ReadingSink {
@@ -26,6 +27,8 @@ export interface PipelineOptions {
   /** Called for every accepted reading right after the alarm check (terminal view, status). */
   onAccepted?(r: Reading): void;
   onRejected?(device: string, metric: string, reason: string): void;
+  /** Readings timed outside this window around the synced hub clock get `time-suspect` (config `hub.timeSuspect`). */
+  timeSuspect?: TimeSuspectWindow;
 }
 
 /**
@@ -36,6 +39,8 @@ export class Pipeline {
   private readonly counters = new Map<string, PipelineCounters>();
   /** Distinguishes hub-time keys of this process from those of earlier runs (clock steps). */
   private readonly runId = `${Date.now().toString(36)}.${process.pid.toString(36)}`;
+  /** device|reason pairs already logged: a rejection is logged once per kind, then only counted. */
+  private readonly logged = new Set<string>();
 
   constructor(private readonly opts: PipelineOptions) {}
 
@@ -48,14 +53,16 @@ export class Pipeline {
     for (const m of ms) {
       const spec = metricSpec(m.metric);
       const verdict = checkPlausible(m, spec);
-      if (!verdict.ok || !spec) {
-        const reason = verdict.ok ? 'unknown_metric' : verdict.reason;
-        c.rejected[reason] = (c.rejected[reason] ?? 0) + 1;
-        this.opts.onRejected?.(device, m.metric, reason);
+      const timeProblem = m.t === undefined ? null : timeRangeProblem(m.t);
+      if (!verdict.ok || !spec || timeProblem !== null) {
+        const [reason, detail] = !verdict.ok ? [verdict.reason, verdict.detail]
+          : !spec ? ['unknown_metric', `metric ${m.metric} is not in the catalogue`] : ['bad_time', timeProblem ?? ''];
+        this.reject(device, m.metric, reason, detail, c);
         continue;
       }
       const t = m.t ?? rx;
       const clock: ClockTrust = !synced ? 'unsynced' : m.deviceTime && m.t !== undefined ? 'device' : 'hub';
+      const flags = m.flags ?? [];
       const key = m.key ?? `run:${this.runId}|mono:${this.opts.clock.mono().toFixed(3)}|t:${t}`;
       const r: Reading = {
         id: readingId(device, m.metric, key),
@@ -68,7 +75,7 @@ export class Pipeline {
         t,
         rx,
         clock,
-        flags: m.flags ?? [],
+        flags: isTimeSuspect(t, rx, synced, this.window) && !flags.includes('time-suspect') ? [...flags, 'time-suspect'] : flags,
         lane: spec.lane,
       };
       if (m.samples) r.samples = m.samples;
@@ -81,6 +88,20 @@ export class Pipeline {
     if (accepted.length === 0) return;
     await this.opts.sink.submit(accepted);
     this.opts.onStored?.(accepted);
+  }
+
+  private get window(): TimeSuspectWindow {
+    return this.opts.timeSuspect ?? TIME_SUSPECT_DEFAULTS;
+  }
+
+  private reject(device: string, metric: string, reason: string, detail: string, c: PipelineCounters): void {
+    c.rejected[reason] = (c.rejected[reason] ?? 0) + 1;
+    const k = `${device}|${reason}`;
+    if (!this.logged.has(k)) {
+      this.logged.add(k);
+      this.opts.log.warn({ device, metric, reason, detail }, 'measurement rejected (further ones of this kind only counted)');
+    }
+    this.opts.onRejected?.(device, metric, reason);
   }
 
   counts(device: string): PipelineCounters {
