@@ -54,7 +54,7 @@ export async function benchCgm(opts: { dir: string }): Promise<{ cgm_backfill_40
   const ctx: DriverContext = {
     device, hubId: 'hub-bench', log, clock: hubClock, state, ble: central,
     submit: (ms) => pipeline.submit(device.id, 'cgm', ms),
-    setLink: () => undefined, setBattery: () => undefined, reject: () => undefined,
+    linkFact: () => undefined, setBattery: () => undefined, reject: () => undefined,
     technical: () => undefined, deviceAlarm: () => undefined,
   };
   const session = new CgmsSession(ctx);

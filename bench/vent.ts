@@ -54,7 +54,7 @@ export async function benchVent(seconds = 10, o: { waveform?: boolean } = {}): P
     const ctx: DriverContext = {
       device, hubId: 'hub-bench', log, clock, serialPath: link,
       submit: (ms: Measurement[]) => pipeline.submit(device.id, 'ventilator', ms),
-      setLink: () => {}, setBattery: () => {}, reject: () => {},
+      linkFact: () => {}, setBattery: () => {}, reject: () => {},
       technical: (_c: Omit<TechnicalCondition, 'device'>) => {}, deviceAlarm: (_a: DeviceAlarm) => {},
       state: { get: () => undefined, set: () => {} },
     };

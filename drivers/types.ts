@@ -7,6 +7,21 @@ import type { BleCentral, SimPeripheral } from '../src/transport/ble/types.js';
 
 export type LinkState = 'connected' | 'connecting' | 'lost';
 
+/**
+ * What a driver KNOWS about its link to the device. The hub's link owner (src/hub/link-owner.ts)
+ * derives the link state and raises/clears `link_lost` from these facts and from data delivered
+ * through `submit`; a driver never sets the state or `link_lost` itself.
+ * - `reaching`: trying to reach the device (opening the port, BLE connecting, port open but the
+ *   device has not answered yet). Never a recovery. `lostAfterMs`: raise `link_lost` when no
+ *   proof of life arrives within this time (BLE; a serial driver says `lost` by its own rule).
+ * - `answered`: the device itself answered (a valid protocol response, a completed GATT setup).
+ * - `lost`: the driver's verdict: port gone, or the device silent past its protocol deadline.
+ */
+export type LinkFact =
+  | { fact: 'reaching'; detail?: string; lostAfterMs?: number }
+  | { fact: 'answered' }
+  | { fact: 'lost'; detail: string };
+
 /** Why a frame from a device was rejected (counted per device, visible in health/status). */
 export interface Rejection {
   reason: string;
@@ -34,10 +49,12 @@ export interface DriverContext {
    * implausible); only then may the driver treat them as taken (e.g. advance a backfill cursor).
    */
   submit(ms: Measurement[]): Promise<void>;
-  setLink(state: LinkState, detail?: string): void;
+  /** A fact about the link (see LinkFact). Data delivered through `submit` counts as `answered`. */
+  linkFact(f: LinkFact): void;
   setBattery(pct: number | null): void;
   reject(r: Rejection): void;
-  technical(c: Omit<TechnicalCondition, 'device'>): void;
+  /** A technical condition of this device (the context adds the device id and kind). */
+  technical(c: Omit<TechnicalCondition, 'device' | 'kind'>): void;
   deviceAlarm(a: DeviceAlarm): void;
   state: DeviceState;
   /** The shared BLE central (BLE drivers only). */

@@ -1,5 +1,4 @@
 import type { ReadingFlag } from '../../src/core/reading.js';
-import type { Priority } from '../../src/alarms/types.js';
 
 /**
  * The 24-bit Sensor Status Annunciation field (same layout as CGM Status): bits 0-7 the Status
@@ -55,18 +54,17 @@ export function annunciationFlags(field: number): ReadingFlag[] {
 export interface CgmCondition {
   code: string;
   mask: number;
-  priority: Priority;
   text: string;
 }
 
 /** Technical conditions raised from annunciations (and from the CGM Status characteristic). */
 export const CGM_CONDITIONS: readonly CgmCondition[] = [
-  { code: 'cgm_session_stopped', mask: 0x000001, priority: 'medium', text: 'CGM sensor session stopped' },
-  { code: 'cgm_battery_low', mask: 0x000002, priority: 'low', text: 'CGM battery low' },
-  { code: 'cgm_sensor_malfunction', mask: 0x00002c, priority: 'medium', text: 'CGM sensor malfunction or device fault' },
-  { code: 'cgm_calibration_required', mask: 0x000800, priority: 'low', text: 'CGM calibration required' },
-  { code: 'cgm_temperature', mask: 0x003000, priority: 'low', text: 'CGM sensor temperature out of range' },
-  { code: 'cgm_out_of_range', mask: 0xc00000, priority: 'medium', text: 'CGM result outside the range the device can measure' },
+  { code: 'cgm_session_stopped', mask: 0x000001, text: 'CGM sensor session stopped' },
+  { code: 'cgm_battery_low', mask: 0x000002, text: 'CGM battery low' },
+  { code: 'cgm_sensor_malfunction', mask: 0x00002c, text: 'CGM sensor malfunction or device fault' },
+  { code: 'cgm_calibration_required', mask: 0x000800, text: 'CGM calibration required' },
+  { code: 'cgm_temperature', mask: 0x003000, text: 'CGM sensor temperature out of range' },
+  { code: 'cgm_out_of_range', mask: 0xc00000, text: 'CGM result outside the range the device can measure' },
 ];
 
 /** Active condition codes for a 24-bit annunciation/status field. */

@@ -147,7 +147,7 @@ export class RecordSink {
       const was = this.active.has(c.code);
       const is = now.has(c.code);
       if (was === is) continue;
-      this.ctx.technical({ code: c.code, active: is, priority: c.priority, text: is ? c.text : `${c.text}: cleared` });
+      this.ctx.technical({ code: c.code, active: is, text: is ? c.text : `${c.text}: cleared` });
       this.ctx.log.info({ condition: c.code, active: is }, 'cgm condition');
     }
     this.active = now;

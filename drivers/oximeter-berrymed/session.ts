@@ -31,7 +31,7 @@ export function createBerrymedSession(ctx: DriverContext, o: BerrymedSessionOpti
     if ((tech.get(code) ?? false) === active) return;
     tech.set(code, active);
     log.info({ code, active }, 'device technical condition');
-    ctx.technical({ code, active, priority: 'medium', text: active ? text : `${text}: resolved` });
+    ctx.technical({ code, active, text: active ? text : `${text}: resolved` });
   };
   const onFrame = (raw: Uint8Array): void => {
     const d = decodeFrame(raw);

@@ -49,7 +49,7 @@ export function createPlxsSession(ctx: DriverContext, o: PlxsSessionOptions = {}
       if ((techState.get(t.code) ?? false) === active) continue;
       techState.set(t.code, active);
       log.info({ code: t.code, active }, 'device technical condition');
-      ctx.technical({ code: t.code, active, priority: 'medium', text: active ? t.text : `${t.text}: resolved` });
+      ctx.technical({ code: t.code, active, text: active ? t.text : `${t.text}: resolved` });
     }
   };
   const measurements = (v: { spo2: number | null; pr: number | null; pai: number | null }, base: Omit<Measurement, 'metric' | 'value'>): Measurement[] => {

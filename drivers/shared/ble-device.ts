@@ -17,13 +17,13 @@ export interface BleLinkTuning {
  */
 export function superviseBleDevice(ctx: DriverContext, log: Logger, run: (conn: BleConnection) => Promise<void>, t: BleLinkTuning): { stop(): Promise<void> } | null {
   if (!ctx.ble) {
-    ctx.setLink('lost', 'no BLE central');
-    ctx.technical({ code: 'ble_adapter_unavailable', active: true, priority: 'medium', text: 'BLE adapter unavailable' });
+    ctx.linkFact({ fact: 'lost', detail: 'no BLE central' });
+    ctx.technical({ code: 'ble_adapter_unavailable', active: true, text: 'BLE adapter unavailable' });
     return null;
   }
   return superviseBleLink({
     central: ctx.ble, address: bleAddressOf(ctx.device), log, clock: ctx.clock,
-    setLink: (s, detail) => ctx.setLink(s, detail), technical: (c) => ctx.technical(c), run,
+    linkFact: (f) => ctx.linkFact(f), run,
     ...(t.backoffMinMs !== undefined ? { backoffMinMs: t.backoffMinMs } : {}),
     ...(t.backoffMaxMs !== undefined ? { backoffMaxMs: t.backoffMaxMs } : {}),
     ...(t.lostAfterMs !== undefined ? { lostAfterMs: t.lostAfterMs } : {}),

@@ -1,4 +1,4 @@
-import type { DriverContext, DriverSession, LinkState } from '../types.js';
+import type { DriverContext, DriverSession, LinkFact, LinkState } from '../types.js';
 import type { TimerHandle } from '../../src/core/clock.js';
 import type { Logger } from '../../src/core/log.js';
 import type { Measurement } from '../../src/core/reading.js';
@@ -107,7 +107,7 @@ export class MedibusSession implements DriverSession {
   }
 
   async start(): Promise<void> {
-    this.setLink('connecting');
+    this.setLink('connecting', { fact: 'reaching', detail: 'opening the serial port' });
     this.sup.start();
     this.timer = this.ctx.clock.setInterval(() => this.tick(), this.o.tickMs);
   }
@@ -143,12 +143,13 @@ export class MedibusSession implements DriverSession {
     this.openedAt = now;
     this.lastRx = now;
     this.lastIcc = -Infinity;
+    this.silent = false; // a new line: the 3-second rule starts again (the link owner keeps any alarm)
     this.enterInit();
     if (this.portGone) {
       this.portGone = false;
       this.ctx.technical({ code: 'serial_port_gone', active: false, text: 'Ventilator serial port is back' });
     }
-    this.setLink('connecting');
+    this.setLink('connecting', { fact: 'reaching', detail: 'port open, waiting for the ventilator to answer' });
   }
 
   private onGone(reason: string): void {
@@ -159,15 +160,16 @@ export class MedibusSession implements DriverSession {
     void reason; // logged by the supervisor (a path, never patient data)
     if (!this.portGone) {
       this.portGone = true;
-      this.ctx.technical({ code: 'serial_port_gone', active: true, priority: 'medium', text: 'Ventilator serial port disappeared (cable or adapter unplugged?)' });
+      this.ctx.technical({ code: 'serial_port_gone', active: true, text: 'Ventilator serial port disappeared (cable or adapter unplugged?)' });
     }
-    this.setLink('lost');
+    this.setLink('lost', { fact: 'lost', detail: 'serial port gone' });
   }
 
-  private setLink(s: LinkState): void {
+  /** Reports a link fact to the hub's link owner once per change of this session's view. */
+  private setLink(s: LinkState, f: LinkFact): void {
     if (this.linkState === s) return;
     this.linkState = s;
-    this.ctx.setLink(s);
+    this.ctx.linkFact(f);
     if (s === 'connected') this.log.info({ device: this.ident?.name }, 'ventilator connected');
     else if (s === 'lost') this.log.warn('ventilator link lost');
   }
@@ -206,8 +208,7 @@ export class MedibusSession implements DriverSession {
 
   private onSilence(): void {
     this.silent = true;
-    this.ctx.technical({ code: 'link_lost', active: true, priority: 'medium', text: 'Ventilator stopped answering on its serial line' });
-    this.setLink('lost');
+    this.setLink('lost', { fact: 'lost', detail: `no answer on the serial line for ${Math.round(this.o.silenceMs / 1000)} s` });
     this.enterInit();
   }
 
@@ -305,11 +306,8 @@ export class MedibusSession implements DriverSession {
     const r = parseDeviceIdent(text);
     this.ident = r.ok ? r.value : { id: '', name: text.trim(), revision: '' };
     if (r.ok && this.ctx.state.get('medibus:ident') !== text) this.ctx.state.set('medibus:ident', text);
-    if (this.silent) {
-      this.silent = false;
-      this.ctx.technical({ code: 'link_lost', active: false, text: 'Ventilator answers again' });
-    }
-    this.setLink('connected');
+    this.silent = false;
+    this.setLink('connected', { fact: 'answered' });
     this.schedule.restart();
     this.nextCycleAt = 0;
     if (this.ctx.device.options.waveform) { this.phase = 'rtconfig'; this.request(Cmd.RealtimeConfig); }

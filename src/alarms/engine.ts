@@ -258,7 +258,7 @@ export class AlarmEngine implements AlarmInputs {
   private setTechnical(c: TechnicalCondition): void {
     const key = `${c.code}|${c.device ?? ''}|${c.metric ?? ''}`;
     if (!c.active) { this.end(key, c.text); return; }
-    const inst = this.assert(key, { condition: c.code, category: 'technical', device: c.device ?? '', metric: c.metric ?? null, priority: technicalPriority(c.code, c.priority, this.ruleSet.technical), value: null, limit: null, text: c.text, latching: false, escalateAfterS: undefined, source: undefined });
+    const inst = this.assert(key, { condition: c.code, category: 'technical', device: c.device ?? '', metric: c.metric ?? null, priority: technicalPriority(c, this.ruleSet.technical), value: null, limit: null, text: c.text, latching: false, escalateAfterS: undefined, source: undefined });
     inst.unconfirmed = false;
   }
 

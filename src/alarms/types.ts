@@ -1,4 +1,4 @@
-import type { Reading } from '../core/reading.js';
+import type { DeviceKind, Reading } from '../core/reading.js';
 
 export type Priority = 'high' | 'medium' | 'low';
 export type AlarmCategory = 'physiological' | 'technical';
@@ -52,8 +52,12 @@ export interface TechnicalCondition {
   device?: string;
   /** The metric concerned, when the condition is about one (e.g. `stale_data`). */
   metric?: string;
+  /**
+   * The kind of the device concerned (the driver context sets it). The priority comes from the
+   * technical catalogue (src/alarms/technical-catalogue.ts) by code and kind: reporters do not set one.
+   */
+  kind?: DeviceKind;
   active: boolean;
-  priority?: Priority;
   text: string;
 }
 

@@ -1,4 +1,4 @@
-import type { DriverContext, LinkState } from '../../drivers/types.js';
+import type { DriverContext } from '../../drivers/types.js';
 import type { AlarmInputs } from '../alarms/types.js';
 import type { DeviceConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
@@ -7,6 +7,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Store } from '../store/store.js';
 import type { BleCentral } from '../transport/ble/types.js';
 import type { DeviceRegistry } from './device-registry.js';
+import { LinkOwner } from './link-owner.js';
 
 export interface DriverContextDeps {
   hubId: string;
@@ -20,30 +21,44 @@ export interface DriverContextDeps {
   serialPath?: string;
 }
 
-/** The DriverContext of one device: every effect of a driver goes through the hub's parts. */
-export function makeDriverContext(device: DeviceConfig, deps: DriverContextDeps): DriverContext {
+/** The DriverContext the hub hands to a driver, plus what only the hub may call. */
+export interface HubDriverContext extends DriverContext {
+  /** The session is over (hub stopping): the link owner stops its timers and reports. */
+  close(): void;
+}
+
+/**
+ * The DriverContext of one device: every effect of a driver goes through the hub's parts. The
+ * link state and `link_lost` belong to the device's LinkOwner, fed by the driver's link facts
+ * and by every delivery of data.
+ */
+export function makeDriverContext(device: DeviceConfig, deps: DriverContextDeps): HubDriverContext {
   const log = deps.log.child(`driver:${device.id}`);
-  const ctx: DriverContext = {
+  const owner = new LinkOwner({
+    device: { id: device.id, kind: device.kind },
+    clock: deps.clock,
+    setLink: (state, detail) => deps.registry.setLink(device.id, state, detail),
+    alarms: deps.alarms,
+  });
+  const ctx: HubDriverContext = {
     device,
     hubId: deps.hubId,
     log,
     clock: deps.clock,
-    submit: (ms) => deps.pipeline.submit(device.id, device.kind, ms),
-    setLink: (state: LinkState, detail?: string) => {
-      deps.registry.setLink(device.id, state, detail);
-      deps.alarms.technical({
-        code: 'link_lost', device: device.id, active: state === 'lost', priority: 'medium',
-        text: state === 'lost' ? `${device.id}: no link to the device${detail ? ` (${detail})` : ''}` : `${device.id}: link restored`,
-      });
+    submit: (ms) => {
+      if (ms.length > 0) owner.delivered();
+      return deps.pipeline.submit(device.id, device.kind, ms);
     },
+    linkFact: (f) => owner.report(f),
     setBattery: (pct) => deps.registry.setBattery(device.id, pct),
     reject: (r) => {
       deps.registry.reject(device.id, r.reason);
       log.debug({ reason: r.reason, at: r.at, where: r.where, hex: r.hex }, 'frame rejected');
     },
-    technical: (c) => deps.alarms.technical({ ...c, device: device.id }),
+    technical: (c) => deps.alarms.technical({ ...c, device: device.id, kind: device.kind }),
     deviceAlarm: (a) => deps.alarms.deviceAlarm(device.id, a),
     state: deps.store.deviceState(device.id),
+    close: () => owner.close(),
   };
   if (deps.ble) ctx.ble = deps.ble;
   if (deps.serialPath) ctx.serialPath = deps.serialPath;

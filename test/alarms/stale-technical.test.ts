@@ -56,13 +56,22 @@ describe('stale data, technical conditions, device alarms', () => {
     r.engine.technical({ code: 'link_lost', device: 'oxi-1', active: true, text: 'link lost (retrying)' });
     r.engine.technical({ code: 'ble_adapter_unavailable', active: true, text: 'hci0 gone' });
     r.engine.technical({ code: 'clock_unsynced', active: true, text: 'clock' });
-    r.engine.technical({ code: 'something_new', active: true, priority: 'low', text: 'x' });
-    expect(r.kinds()).toEqual(['raised:link_lost:medium', 'raised:ble_adapter_unavailable:high', 'raised:clock_unsynced:low', 'raised:something_new:low']);
+    r.engine.technical({ code: 'something_new', active: true, text: 'x' });
+    expect(r.kinds()).toEqual(['raised:link_lost:medium', 'raised:ble_adapter_unavailable:high', 'raised:clock_unsynced:low', 'raised:something_new:medium']);
     expect(r.engine.active().find((a) => a.condition === 'link_lost')?.text).toBe('link lost (retrying)');
     r.engine.technical({ code: 'link_lost', device: 'oxi-1', active: false, text: 'link back' });
     expect(r.kinds()).toContain('cleared:link_lost:medium');
     r.engine.technical({ code: 'link_lost', device: 'oxi-1', active: false, text: 'link back' });
     expect(r.events.filter((e) => e.event === 'cleared')).toHaveLength(1);
+  });
+
+  it('the table is kind-aware: a ventilator link_lost and serial_port_gone are high, an oximeter one medium', () => {
+    const r = rig();
+    r.engine.technical({ code: 'link_lost', device: 'vent-1', kind: 'ventilator', active: true, text: 'vent silent' });
+    r.engine.technical({ code: 'serial_port_gone', device: 'vent-1', kind: 'ventilator', active: true, text: 'port gone' });
+    r.engine.technical({ code: 'link_lost', device: 'oxi-1', kind: 'oximeter', active: true, text: 'oxi gone' });
+    r.engine.technical({ code: 'ble_adapter_stuck', active: true, text: 'stuck' });
+    expect(r.kinds()).toEqual(['raised:link_lost:high', 'raised:serial_port_gone:high', 'raised:link_lost:medium', 'raised:ble_adapter_stuck:high']);
   });
 
   it('config technical priorities override the table', () => {

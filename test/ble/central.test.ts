@@ -10,7 +10,7 @@ import { BerrymedSimulator } from '../../drivers/oximeter-berrymed/simulator.js'
 import { definition as plxs } from '../../drivers/oximeter-plxs/definition.js';
 import { definition as berrymed } from '../../drivers/oximeter-berrymed/definition.js';
 import type { BleCentral } from '../../src/transport/ble/types.js';
-import { advance, flush } from '../helpers/fake-driver-context.js';
+import { advance, fakeDriverContext, flush } from '../helpers/fake-driver-context.js';
 
 const log = silentLogger();
 let toClose: { close(): Promise<void> }[] = [];
@@ -41,13 +41,13 @@ describe('noble central over the HCI bindings with no adapter (this machine, CI)
     const central = createNobleCentral({ bindings: 'hci', log, clock });
     toClose.push(central);
     await new Promise((r) => setTimeout(r, 20));
-    const links: string[] = [];
-    const techs: string[] = [];
-    const s = superviseBleLink({ central, address: '00:1C:05:FF:4E:21', log, clock, setLink: (l) => links.push(l), technical: (c) => techs.push(`${c.code}:${c.active}`), run: async () => undefined, lostAfterMs: 10_000, connectTimeoutMs: 1000 });
+    const ctx = fakeDriverContext({ clock, log, ble: central, device: { id: 'oxi-1', kind: 'oximeter', address: '00:1C:05:FF:4E:21' } });
+    const s = superviseBleLink({ central, address: '00:1C:05:FF:4E:21', log, clock, linkFact: (f) => ctx.linkFact(f), run: async () => undefined, lostAfterMs: 10_000, connectTimeoutMs: 1000 });
     await advance(clock, 30_000, 500);
     await s.stop();
-    expect(links).toEqual(['connecting', 'lost']);
-    expect(techs).toEqual(['link_lost:true']);
+    expect(ctx.links.map((l) => l.state)).toEqual(['connecting', 'lost']);
+    expect(ctx.technicals.map((c) => `${c.code}:${c.active}`)).toEqual(['link_lost:true']);
+    expect(ctx.active('link_lost')?.priority).toBe('medium');
   });
 });
 

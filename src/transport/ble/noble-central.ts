@@ -198,7 +198,7 @@ class NobleCentral implements BleCentral {
   private raiseUnavailable(active: boolean, state?: string): void {
     if (active === this.unavailableRaised) return;
     this.unavailableRaised = active;
-    this.opts.technical?.({ code: 'ble_adapter_unavailable', active, priority: 'medium', text: active ? `BLE adapter unavailable (${state ?? 'unknown'})` : 'BLE adapter available' });
+    this.opts.technical?.({ code: 'ble_adapter_unavailable', active, text: active ? `BLE adapter unavailable (${state ?? 'unknown'})` : 'BLE adapter available' });
   }
 
   private activity(): void {
@@ -207,7 +207,7 @@ class NobleCentral implements BleCentral {
     this.resets = 0;
     if (this.stuckRaised) {
       this.stuckRaised = false;
-      this.opts.technical?.({ code: 'ble_adapter_stuck', active: false, priority: 'low', text: 'BLE adapter responding again' });
+      this.opts.technical?.({ code: 'ble_adapter_stuck', active: false, text: 'BLE adapter responding again' });
     }
   }
 
@@ -221,7 +221,7 @@ class NobleCentral implements BleCentral {
     this.resetAdapter();
     if (this.resets >= 2 && !this.stuckRaised) {
       this.stuckRaised = true;
-      this.opts.technical?.({ code: 'ble_adapter_stuck', active: true, priority: 'low', text: `BLE adapter not responding after ${this.resets - 1} reset(s)` });
+      this.opts.technical?.({ code: 'ble_adapter_stuck', active: true, text: `BLE adapter not responding after ${this.resets - 1} reset(s)` });
     }
   }
 

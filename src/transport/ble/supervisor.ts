@@ -1,7 +1,6 @@
-import type { TechnicalCondition } from '../../alarms/types.js';
-import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
-import type { LinkState } from '../../../drivers/types.js';
+import type { LinkFact } from '../../../drivers/types.js';
 import type { BleCentral, BleConnection } from './types.js';
 
 export interface SuperviseOptions {
@@ -9,13 +8,13 @@ export interface SuperviseOptions {
   address: string;
   log: Logger;
   clock: Clock;
-  setLink(s: LinkState, detail?: string): void;
-  technical(c: Omit<TechnicalCondition, 'device'>): void;
+  /** Link facts for the hub's link owner (which alone sets the state and raises `link_lost`). */
+  linkFact(f: LinkFact): void;
   /** Runs after every (re)connect: subscribe, read features, backfill. A throw drops the link and retries. */
   run(conn: BleConnection): Promise<void>;
   backoffMinMs?: number;
   backoffMaxMs?: number;
-  /** Without a link for this long → link 'lost' and technical `link_lost`. Default 60 s. */
+  /** Told to the link owner with every `reaching` fact: `link_lost` when no session is set up (and no data comes) within this time. Default 60 s. */
   lostAfterMs?: number;
   connectTimeoutMs?: number;
   /** Jitter source in [0,1) (tests pin it). */
@@ -24,9 +23,11 @@ export interface SuperviseOptions {
 
 /**
  * Keeps one device connected forever: connect → run(conn) → wait for the link to drop →
- * reconnect with jittered exponential backoff (reset after a good link). Link states are
- * reported on transition only. After `lostAfterMs` without a link the device is 'lost' and the
- * technical condition `link_lost` is raised; it is cleared when the link comes back.
+ * reconnect with jittered exponential backoff (reset after a good link). It reports facts only:
+ * `reaching` while connecting, after a drop and after a failed setup (each with `lostAfterMs`),
+ * `answered` once `run` has set the session up (the device answered its GATT requests). A bare
+ * GATT connection is not proof of life: a link that keeps flapping without a session set up
+ * raises `link_lost` (in the link owner) after `lostAfterMs`.
  */
 export function superviseBleLink(o: SuperviseOptions): { stop(): Promise<void> } {
   const log = o.log;
@@ -36,37 +37,18 @@ export function superviseBleLink(o: SuperviseOptions): { stop(): Promise<void> }
   const connectTimeout = o.connectTimeoutMs ?? 15_000;
   const random = o.random ?? Math.random;
   let stopped = false;
-  let link: LinkState | undefined;
-  let lostTimer: TimerHandle | undefined;
-  let lostRaised = false;
+  let view: string | undefined;
   let conn: BleConnection | null = null;
   let wake: (() => void) | null = null;
   let failures = 0;
 
-  const setLink = (s: LinkState, detail?: string): void => {
-    if (s === link) return;
-    link = s;
-    log.info({ link: s, detail }, 'link state');
-    o.setLink(s, detail);
+  const report = (f: LinkFact): void => {
+    const key = f.fact === 'reaching' ? `${f.fact}:${f.detail ?? ''}` : f.fact;
+    if (key !== view) log.info({ link: f.fact, detail: 'detail' in f ? f.detail : undefined }, 'link fact');
+    view = key;
+    o.linkFact(f);
   };
-  const armLost = (): void => {
-    if (lostTimer || lostRaised) return;
-    lostTimer = o.clock.setTimeout(() => {
-      lostTimer = undefined;
-      if (stopped || link === 'connected') return;
-      setLink('lost', `no link for ${Math.round(lostAfter / 1000)} s`);
-      lostRaised = true;
-      o.technical({ code: 'link_lost', active: true, priority: 'medium', text: `No Bluetooth link to the device for ${Math.round(lostAfter / 1000)} s` });
-    }, lostAfter);
-  };
-  const disarmLost = (): void => {
-    if (lostTimer) o.clock.clearTimeout(lostTimer);
-    lostTimer = undefined;
-    if (lostRaised) {
-      lostRaised = false;
-      o.technical({ code: 'link_lost', active: false, priority: 'medium', text: 'Bluetooth link restored' });
-    }
-  };
+  const reaching = (detail: string): void => report({ fact: 'reaching', detail, lostAfterMs: lostAfter });
   const pause = (ms: number): Promise<void> => new Promise((r) => {
     const h = o.clock.setTimeout(() => { wake = null; r(); }, ms);
     wake = () => { o.clock.clearTimeout(h); wake = null; r(); };
@@ -77,8 +59,7 @@ export function superviseBleLink(o: SuperviseOptions): { stop(): Promise<void> }
   };
 
   async function once(): Promise<void> {
-    if (link !== 'lost') setLink('connecting');
-    armLost();
+    reaching('connecting');
     let c: BleConnection;
     try {
       c = await o.central.connect(o.address, connectTimeout);
@@ -91,8 +72,7 @@ export function superviseBleLink(o: SuperviseOptions): { stop(): Promise<void> }
     if (stopped) { await c.disconnect(); return; }
     conn = c;
     const dropped = new Promise<string>((r) => c.onDisconnect(r));
-    disarmLost();
-    setLink('connected');
+    reaching('connected, setting up the session');
     try {
       await o.run(c);
     } catch (e) {
@@ -101,20 +81,19 @@ export function superviseBleLink(o: SuperviseOptions): { stop(): Promise<void> }
       await c.disconnect();
       conn = null;
       if (stopped) return;
-      setLink('connecting', 'session setup failed');
-      armLost();
+      reaching('session setup failed');
       await pause(backoff());
       return;
     }
     failures = 0;
+    report({ fact: 'answered' });
     const stopWait = new Promise<string>((r) => { wake = () => r('stopped'); });
     const reason = await Promise.race([dropped, stopWait]);
     wake = null;
     conn = null;
     if (stopped) return;
     log.info({ reason }, 'link dropped');
-    setLink('connecting', reason);
-    armLost();
+    reaching(`link dropped: ${reason}`);
     await pause(backoff());
   }
 
@@ -131,8 +110,6 @@ export function superviseBleLink(o: SuperviseOptions): { stop(): Promise<void> }
     async stop() {
       stopped = true;
       wake?.();
-      if (lostTimer) o.clock.clearTimeout(lostTimer);
-      lostTimer = undefined;
       const c = conn;
       conn = null;
       if (c) await c.disconnect().catch(() => undefined);
