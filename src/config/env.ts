@@ -2,11 +2,11 @@
  * `CAREHUB_<PATH>` environment overrides. The path follows the schema in upper snake case:
  * `CAREHUB_UPLINK_MQTT_URL` sets `uplink.mqtt.url`, `CAREHUB_STORAGE_MAX_BYTES` sets
  * `storage.maxBytes`. Values are parsed as JSON when they look like JSON (numbers, booleans),
- * else taken as strings. `CAREHUB_CONFIG` (the file path) is not an override.
+ * else taken as strings. `CAREHUB_CONFIG` (the file path) and `CAREHUB_STATE_DIR` (last-known-good config) are not overrides.
  */
 import type { z } from 'zod';
 
-const RESERVED = new Set(['CAREHUB_CONFIG', 'CAREHUB_FROM_SOURCE']);
+const RESERVED = new Set(['CAREHUB_CONFIG', 'CAREHUB_FROM_SOURCE', 'CAREHUB_STATE_DIR']);
 
 export interface EnvOverride {
   variable: string;

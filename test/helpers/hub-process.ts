@@ -7,17 +7,42 @@ import { connect, type MqttClient } from 'mqtt';
 /** A `carehub run` child process, as systemd would run it. */
 export class HubProcess {
   private proc: ChildProcess | null = null;
+  private exit: Promise<number | null> | null = null;
   log = '';
 
-  constructor(private readonly configPath: string) {}
+  constructor(private readonly configPath: string, private readonly env: NodeJS.ProcessEnv = {}, private readonly args: string[] = []) {}
 
   start(): void {
-    this.proc = spawn(process.execPath, ['bin/carehub.js', 'run', '--config', this.configPath], {
-      env: { ...process.env, CAREHUB_FROM_SOURCE: '1' },
+    this.proc = spawn(process.execPath, ['bin/carehub.js', 'run', '--config', this.configPath, ...this.args], {
+      env: { ...process.env, CAREHUB_FROM_SOURCE: '1', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const p = this.proc;
+    this.exit = new Promise((resolve) => p.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
     this.proc.stdout?.on('data', (d: Buffer) => { this.log += d.toString(); });
     this.proc.stderr?.on('data', (d: Buffer) => { this.log += d.toString(); });
+  }
+
+  /** True while the process has not exited. */
+  get running(): boolean {
+    return this.proc !== null && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** Sends a signal without waiting for the process to end. */
+  signal(signal: NodeJS.Signals): void {
+    this.proc?.kill(signal);
+  }
+
+  /** The exit code once the process ends (-1 when a signal ended it); rejects after timeoutMs. */
+  async exited(timeoutMs: number): Promise<number | null> {
+    if (!this.exit) throw new Error('not started');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`hub still running after ${timeoutMs} ms; log:\n${this.log.slice(-3000)}`)), timeoutMs); });
+    try {
+      return await Promise.race([this.exit, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async kill(signal: NodeJS.Signals): Promise<number | null> {
