@@ -80,7 +80,47 @@ export const metricRuleSchema = z
     if (rising !== undefined && rising <= 0) ctx.addIssue({ code: 'custom', path: ['rate', 'rising', 'perMin'], message: 'a rising rate limit must be positive' });
   });
 
+const floorPointSchema = z.strictObject({
+  limit: z.number().describe('A level at or beyond this limit (low: at or above it; high: at or below it) must exist ...'),
+  priority: prioritySchema.describe('... with at least this priority ...'),
+  maxDelayS: z.number().min(0).max(3600).describe('... and a condition delay of at most this many seconds.'),
+  source: z.string().min(1).optional().describe('Clinical source of the floor value.'),
+});
+
+const floorRateSchema = z.strictObject({
+  perMin: z.number().describe('The falling rate limit must be at or above this (less steep or equal); the rising one at or below it.'),
+  priority: prioritySchema.describe('Lowest priority the rate alarm may have.'),
+  maxWindowS: z.number().min(60).max(3600).describe('Longest rate window a rule set may choose.'),
+  source: z.string().min(1).optional(),
+});
+
+const floorMetricSchema = z.strictObject({
+  required: z.boolean().default(true).describe('The rule may not be removed or disabled.'),
+  low: floorPointSchema.optional().describe('The weakest `<metric>_low` a rule set may choose.'),
+  high: floorPointSchema.optional().describe('The weakest `<metric>_high` a rule set may choose.'),
+  falling: floorRateSchema.optional().describe('The weakest `<metric>_falling` a rule set may choose.'),
+  maxHysteresis: z.number().min(0).optional().describe('Largest hysteresis (metric unit) of the low and high conditions.'),
+  maxStaleAfterIntervals: z.number().min(1).max(1000).optional().describe('Largest stale-data limit, in expected intervals of the metric.'),
+  source: z.string().min(1).optional().describe('Source of the stale, hysteresis and required values.'),
+});
+
+/**
+ * `alarms.floor`: the local safety floor. No REMOTE rule set (`cmd/alarm-rules`) may cross it; a
+ * set that does is refused as a whole with every reason (src/alarms/floor.ts). The config file's
+ * own alarm section is the technician's word and is not limited by it (a crossing is logged as a
+ * warning at start). A config floor merges over the shipped one (config/alarms.floor.yaml): each
+ * metric named replaces the shipped entry of that metric, technical priorities merge per code.
+ */
+export const floorSchema = z.strictObject({
+  metrics: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a metric name (snake_case)'), floorMetricSchema).default({}).describe('Floor per metric.'),
+  technical: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a technical condition code (snake_case)'), prioritySchema).default({}).describe('Lowest priority a rule set may give each technical condition code.'),
+  maxAckTimeoutS: z.number().min(10).max(3600).optional().describe('Longest acknowledgement silence of a high-priority alarm.'),
+  maxUplinkDownMinutes: z.number().min(1).max(1440).optional().describe('Longest uplink outage before `uplink_down`.'),
+  maxStaleAfterIntervals: z.number().min(1).max(1000).optional().describe('Largest section-wide stale-data limit.'),
+});
+
 export const alarmsSchema = z.strictObject({
+  floor: floorSchema.optional().describe('Local safety floor no remote rule set may cross (merged over config/alarms.floor.yaml). Only in the config file; a remote set carrying it is refused.'),
   mode: z.enum(['merge', 'replace']).default('merge').describe('merge: metrics named here replace the shipped default rule of that metric; replace: this is the whole rule set.'),
   rules: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a metric name (snake_case)'), metricRuleSchema).default({}).describe('Rules per metric name (spo2, pulse_rate, glucose, ...).'),
   technical: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a technical condition code (snake_case)'), prioritySchema).default({}).describe('Priority per technical condition code, over the built-in table.'),
@@ -94,6 +134,8 @@ export type AlarmsConfig = z.infer<typeof alarmsSchema>;
 export type MetricRule = z.infer<typeof metricRuleSchema>;
 export type BoundRule = z.infer<typeof boundSchema>;
 export type RateRule = z.infer<typeof rateSchema>;
+export type AlarmFloor = z.infer<typeof floorSchema>;
+export type FloorMetric = z.infer<typeof floorMetricSchema>;
 
 /** Human-readable list of every problem, each with its path (`rules.spo2.low.levels[1].limit: ...`). */
 export function formatIssues(error: z.ZodError, prefix = ''): string {

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import type { IClientOptions } from 'mqtt';
 import type { UplinkConfig } from '../config/schema.js';
 import { ErrorCode, HubError } from '../core/errors.js';
+import { MAX_REQUEST_BYTES } from './commands.js';
 import type { StatusPayload } from './topics.js';
 
 const SECURE = new Set(['mqtts:', 'ssl:', 'wss:']);
@@ -59,6 +60,9 @@ export function readCredentials(path: string): { username: string; password: str
   return { username: line.slice(0, i), password: line.slice(i + 1) };
 }
 
+/** Largest packet the hub accepts from the broker (MQTT 5 CONNECT property maximumPacketSize). */
+export const MAX_INBOUND_PACKET_BYTES = MAX_REQUEST_BYTES + 1024;
+
 export interface ConnectOptionsInput {
   config: UplinkConfig;
   clientId: string;
@@ -91,7 +95,9 @@ export function buildConnectOptions(input: ConnectOptionsInput): IClientOptions 
       ...(v5 ? { properties: { contentType: 'application/json' } } : {}),
     },
   };
-  if (v5) opts.properties = { sessionExpiryInterval: m.sessionExpiryS };
+  // MQTT 5: the broker must not send the hub a packet larger than a command request may be
+  // (plus topic and header room); on 3.1.1 the command router refuses oversized requests unread.
+  if (v5) opts.properties = { sessionExpiryInterval: m.sessionExpiryS, maximumPacketSize: MAX_INBOUND_PACKET_BYTES };
   if (secure) {
     opts.rejectUnauthorized = true;
     if (m.ca) opts.ca = readSecretFile(m.ca, 'CA certificate');

@@ -1,3 +1,4 @@
+import type { RulesInForce } from '../alarms/rules-store.js';
 import type { ActiveAlarm, AlarmEvent } from '../alarms/types.js';
 import type { ReadingJson } from '../core/reading.js';
 
@@ -67,6 +68,8 @@ export interface TopicPayloads {
   readings: ReadingBatch | Record<string, unknown>;
   'alarms/events': AlarmEvent;
   'alarms/active': ActiveAlarmsPayload;
+  /** The alarm rule set in force, its version, source and who set it (retained). */
+  'alarms/rules': RulesInForce;
   devices: DevicesPayload;
   health: HealthPayload;
 }
@@ -79,6 +82,7 @@ export const TOPIC_FLAGS: { readonly [K in TopicName]: { qos: 0 | 1; retain: boo
   readings: { qos: 1, retain: false },
   'alarms/events': { qos: 1, retain: false },
   'alarms/active': { qos: 1, retain: true },
+  'alarms/rules': { qos: 1, retain: true },
   devices: { qos: 1, retain: true },
   health: { qos: 0, retain: false },
 };

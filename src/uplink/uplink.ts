@@ -1,4 +1,4 @@
-import { connect as mqttConnect, type IClientOptions, type IConnackPacket, type MqttClient } from 'mqtt';
+import { connect as mqttConnect, type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { z } from 'zod';
 import type { ActiveAlarm } from '../alarms/types.js';
 import type { UplinkConfig } from '../config/schema.js';
@@ -6,7 +6,9 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { OutboxSource } from '../store/outbox-types.js';
 import { Backoff } from './backoff.js';
-import { CommandRouter, type CommandHandler, type CommandStats } from './commands.js';
+import type { RulesInForce } from '../alarms/rules-store.js';
+import { CommandAuth } from './command-auth.js';
+import { CommandRouter, type CommandHandler, type CommandStats, type RegisterOptions } from './commands.js';
 import { buildConnectOptions } from './connect-options.js';
 import { Drainer, type QoS1Publisher } from './drainer.js';
 import { FhirBatchEncoder, JsonBatchEncoder } from './batch-encoder.js';
@@ -73,6 +75,7 @@ export class Uplink {
   private lastError: string | null = null;
   private devices: string | null = null;
   private activeAlarms: string | null = null;
+  private alarmRules: string | null = null;
 
   constructor(private readonly o: UplinkOptions) {
     this.cfg = o.config;
@@ -92,7 +95,7 @@ export class Uplink {
       clock: o.clock,
       log: this.log,
     });
-    this.commands = new CommandRouter(this.log);
+    this.commands = new CommandRouter(this.log, { clock: o.clock, hubId: o.hubId, maxAgeS: o.config.commandMaxAgeS });
     this.health = new HealthReporter({
       intervalS: o.config.healthIntervalS,
       clock: o.clock,
@@ -111,6 +114,8 @@ export class Uplink {
   async start(): Promise<void> {
     if (this.running) return;
     this.connectOptions(); // fail fast on an insecure URL or unreadable TLS files
+    // fail fast on an unreadable command key: a hub told to require signatures never runs without
+    this.commands.useAuth(this.cfg.commandKey ? CommandAuth.fromFile(this.cfg.commandKey) : CommandAuth.none());
     this.running = true;
     this.downSince = this.o.clock.mono();
     this.health.start();
@@ -124,6 +129,7 @@ export class Uplink {
     if (this.reconnectTimer) this.o.clock.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
     this.health.stop();
+    this.commands.stop();
     this.drainer.detach();
     const client = this.client;
     this.client = null;
@@ -156,9 +162,18 @@ export class Uplink {
     this.publishRaw('alarms/active', this.activeAlarms);
   }
 
-  /** Registers a handler for `cmd/{name}`; `schema` validates the request without its `id`. */
-  registerCommand<T>(name: string, schema: z.ZodType<T>, handler: CommandHandler<T>): void {
-    this.commands.register(name, schema, handler);
+  /** The alarm rule set in force (retained `alarms/rules`); call at start and on every change. */
+  setAlarmRules(info: RulesInForce): void {
+    this.alarmRules = JSON.stringify(info);
+    this.publishRaw('alarms/rules', this.alarmRules);
+  }
+
+  /**
+   * Registers a handler for `cmd/{name}`; `schema` validates the request without its envelope
+   * (`id`, `iat`, `sig`, `hub`, `cmd`). Commands are state-changing unless `stateChanging: false`.
+   */
+  registerCommand<T>(name: string, schema: z.ZodType<T>, handler: CommandHandler<T>, opts?: RegisterOptions): void {
+    this.commands.register(name, schema, handler, opts);
   }
 
   onState(fn: (s: UplinkState) => void): () => void {
@@ -239,7 +254,7 @@ export class Uplink {
     client.on('connect', (connack: IConnackPacket) => this.connected(client, connack));
     client.on('error', (err) => { this.noteError(err); if (!client.connected) lost(); });
     client.on('close', lost);
-    client.on('message', (topic, payload) => { void this.onMessage(client, topic, payload); });
+    client.on('message', (topic, payload, packet) => { this.onMessage(client, topic, payload, packet); });
   }
 
   private connected(client: MqttClient, connack: IConnackPacket): void {
@@ -253,7 +268,11 @@ export class Uplink {
     this.publishRaw('status', JSON.stringify(this.status('online')));
     if (this.devices) this.publishRaw('devices', this.devices);
     if (this.activeAlarms) this.publishRaw('alarms/active', this.activeAlarms);
-    client.subscribe(this.topics.cmdFilter, { qos: 1 }, (err) => { if (err) this.noteError(err); });
+    if (this.alarmRules) this.publishRaw('alarms/rules', this.alarmRules);
+    // MQTT 5: retain handling 2, the broker sends no retained command at subscribe time (and any
+    // message still flagged retained is ignored by the router, on 3.1.1 too)
+    const subOpts = this.cfg.mqtt.protocolVersion === 5 ? { qos: 1 as const, rh: 2 } : { qos: 1 as const };
+    client.subscribe(this.topics.cmdFilter, subOpts, (err) => { if (err) this.noteError(err); });
     const receiveMax = connack.properties?.receiveMaximum ?? 65_535;
     const cap = Math.max(1, Math.min(this.cfg.inflightBatches, receiveMax - CONTROL_SLOTS));
     const v5 = this.cfg.mqtt.protocolVersion === 5;
@@ -262,11 +281,13 @@ export class Uplink {
     this.drainer.attach(pub, cap);
   }
 
-  private async onMessage(client: MqttClient, topic: string, payload: Buffer): Promise<void> {
+  /** Synchronous and O(1) per message before queueing: a flood cannot stall the event loop. */
+  private onMessage(client: MqttClient, topic: string, payload: Buffer, packet: IPublishPacket): void {
     const name = this.topics.commandName(topic);
     if (name === null) return;
-    const reply = await this.commands.handle(name, payload);
-    if (client.connected) client.publish(this.topics.cmdReply(name), JSON.stringify(reply), this.replyOpts());
+    this.commands.receive(name, payload, { retain: packet.retain === true }, (reply) => {
+      if (client.connected) client.publish(this.topics.cmdReply(name), JSON.stringify(reply), this.replyOpts());
+    });
   }
 
   private scheduleReconnect(): void {

@@ -31,6 +31,11 @@ export class ConsoleAnnunciator implements Annunciator {
     this.o.out?.(`ALARM ${ev.event.padEnd(12)} ${ev.priority.toUpperCase().padEnd(6)} ${ev.condition} ${ev.device ?? ''} ${ev.text} [${ev.alarm}]`);
   }
 
+  inform(text: string): void {
+    this.log.warn({ signal: 'information' }, text);
+    this.o.out?.(`INFO  ${text}`);
+  }
+
   test(priorities: Priority[]): void {
     this.log.info({ priorities }, 'alarm test');
     for (const p of priorities) this.o.out?.(`ALARM TEST ${p.toUpperCase()}`);

@@ -4,14 +4,15 @@ import type { SignalState } from '../signals.js';
 import type { Priority, TechnicalCondition } from '../types.js';
 import { aplayPlayer, audioUnavailable, type Playback, type Player } from './player.js';
 import type { Annunciator } from './types.js';
-import { sequenceWav, wavFile, burstSamples } from './wav.js';
+import { sequenceWav, wavFile, burstSamples, informSamples } from './wav.js';
 
 /**
  * Audio alarm signal through ALSA. The burst of the highest audible priority plays at once and
  * repeats (high every 10 s, medium every 20 s; low plays once per change, as IEC 60601-1-8
  * allows). Without a sound device (no card in /proc/asound/cards, or no aplay) it raises the
  * technical condition `annunciator_failed` once; a player that fails raises it too, and a
- * later successful playback clears it.
+ * later successful playback clears it. An information signal (inform) is one short pure tone,
+ * played only while no alarm sounds (it never cuts an alarm burst short).
  */
 export const REPEAT_MS: Record<Priority, number | null> = { high: 10_000, medium: 20_000, low: null };
 
@@ -30,6 +31,7 @@ export interface SoundOptions {
 export class SoundAnnunciator implements Annunciator {
   readonly name = 'sound';
   private readonly wavs: Record<Priority, Buffer>;
+  private readonly informWav = wavFile(informSamples());
   private readonly player: Player;
   private report: (c: TechnicalCondition) => void;
   private unavailable: string | null | undefined;
@@ -65,6 +67,11 @@ export class SoundAnnunciator implements Annunciator {
       this.repeat = this.o.clock.setInterval(() => this.play(this.wavs[p]), every);
       this.repeat.unref?.();
     }
+  }
+
+  inform(_text: string): void {
+    if (this.unavailable || this.current !== null || this.playing) return;
+    this.play(this.informWav);
   }
 
   test(priorities: Priority[]): void {

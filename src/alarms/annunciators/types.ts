@@ -13,6 +13,11 @@ export interface Annunciator {
   signal(state: SignalState): void;
   /** An alarm event happened (for logs and consoles). */
   event?(ev: AlarmEvent): void;
+  /**
+   * An information signal, once (e.g. "alarm rules changed remotely"): not an alarm, never
+   * repeated, never in place of an alarm signal. `text` holds no patient data.
+   */
+  inform?(text: string): void;
   /** Sound/show each given priority once, in order (alarm-test). */
   test?(priorities: Priority[]): void;
   /** Stop every output and timer. */

@@ -77,3 +77,19 @@ export function sequenceWav(priorities: Priority[]): Buffer {
   for (const p of parts) { all.set(p, at); at += p.length; }
   return wavFile(all);
 }
+
+/**
+ * The information signal: ONE short pure tone (no harmonics, 120 ms, 1047 Hz, a third of the
+ * alarm level). Every alarm burst is a harmonic tone of 2 to 10 pulses at 392-587 Hz, so it cannot
+ * be taken for one (IEC 60601-1-8 asks information signals to differ from alarm signals).
+ */
+export function informSamples(): Int16Array {
+  const n = Math.round(0.12 * SAMPLE_RATE);
+  const ramp = Math.round(n * 0.2);
+  const out = new Int16Array(n);
+  for (let i = 0; i < n; i++) {
+    const env = Math.min(1, i / ramp, (n - 1 - i) / ramp);
+    out[i] = Math.round(env * Math.sin(2 * Math.PI * 1047 * (i / SAMPLE_RATE)) * 0.15 * 32767);
+  }
+  return out;
+}
