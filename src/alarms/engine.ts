@@ -8,10 +8,10 @@ import type { AlarmsConfig, MetricRule } from './config-schema.js';
 import { resolveAlarms } from './defaults.js';
 import { serializeState } from './persistence.js';
 import type { AlarmEngineOptions, Assertion, MetricInfo } from './engine-options.js';
-import { dropRemovedRules, restoreState } from './engine-state.js';
+import { adaptSources, carryOver, restoreState } from './engine-state.js';
 import { alarmRulesCommand, type AlarmRulesCommand } from './rules-command.js';
 import { addRateSample } from './rate-rule.js';
-import { RulesStore, type RulesResult } from './rules-store.js';
+import { RulesStore, type RuleChange, type RulesInForce, type RulesResult } from './rules-store.js';
 import { AudioSignals } from './signals.js';
 import { StaleWatch, type Source } from './stale-watch.js';
 import { deviceAlarmCategory, deviceConditionName, technicalPriority } from './technical-catalogue.js';
@@ -44,11 +44,12 @@ export class AlarmEngine implements AlarmInputs {
   private committing = false;
   private deferred: TechnicalCondition[] = [];
   private timer: TimerHandle | undefined;
+  private recarry = false;
 
   constructor(private readonly opts: AlarmEngineOptions) {
     this.log = opts.log.child('alarms');
     this.metricInfo = opts.metric ? (n) => opts.metric!(n) : (n) => metricSpec(n);
-    this.rulesStore = new RulesStore({ configured: opts.rules, resolve: opts.resolve ?? ((s) => resolveAlarms(s)), persistence: opts.rulesPersistence, log: this.log });
+    this.rulesStore = new RulesStore({ configured: opts.rules, resolve: opts.resolve ?? ((s) => resolveAlarms(s)), persistence: opts.rulesPersistence, log: this.log, now: () => opts.clock.now() });
     this.ruleSet = this.rulesStore.current;
     this.startMono = opts.clock.mono();
     const persistence = opts.persistence;
@@ -78,8 +79,14 @@ export class AlarmEngine implements AlarmInputs {
   }
 
   get rulesVersion(): number { return this.rulesStore.version; }
-  /** The rule set in force. */
-  rules(): AlarmsConfig { return this.ruleSet; }
+  /** The rule set in force (without parts kept only until their alarms end, see carryOver). */
+  rules(): AlarmsConfig { return this.rulesStore.current; }
+  /** The set in force with its version, source and who set it (retained `alarms/rules`). */
+  rulesInForce(): RulesInForce { return this.rulesStore.info(); }
+  /** The bounded history of accepted rule changes. */
+  ruleChanges(): readonly RuleChange[] { return this.rulesStore.changes; }
+  /** Called after every accepted rule change (the hub publishes `alarms/rules`). */
+  onRulesChange(fn: (info: RulesInForce, change: RuleChange) => void): () => void { return this.rulesStore.onChange(fn); }
   /** The `cmd/alarm-rules` command as [schema, handler] for the uplink's registerCommand. */
   ruleCommand(): AlarmRulesCommand { return alarmRulesCommand(this); }
   pausedForS(): number { return this.signals.remainingS(this.opts.clock.mono()); }
@@ -154,12 +161,17 @@ export class AlarmEngine implements AlarmInputs {
     return [...this.alarms.values()].sort(compareAlarms).map(toActive);
   }
 
-  /** A new rule set (e.g. from cmd/alarm-rules): validated, versioned, persisted; refused when invalid. */
-  setRules(candidate: unknown, requestedVersion?: number): RulesResult {
-    const res = this.rulesStore.propose(candidate, requestedVersion);
+  /**
+   * A new remote rule set (cmd/alarm-rules): validated, checked against the safety floor,
+   * versioned, persisted, announced once locally as an information signal; refused as a whole
+   * otherwise. `by`: the signer's key fingerprint or "unsigned".
+   */
+  setRules(candidate: unknown, requestedVersion?: number, by?: string): RulesResult {
+    const res = this.rulesStore.propose(candidate, requestedVersion, by);
     if (res.ok) {
-      this.ruleSet = this.rulesStore.current;
       this.run(() => this.applyRules());
+      const text = `Alarm rules changed remotely: version ${res.version} by ${by ?? 'unsigned'} (${res.changes.length} change${res.changes.length === 1 ? '' : 's'})`;
+      for (const a of this.opts.annunciators) this.out.guard(a.name, () => a.inform?.(text));
     }
     return res;
   }
@@ -307,6 +319,7 @@ export class AlarmEngine implements AlarmInputs {
     const a = this.alarms.get(key);
     if (!a || !a.present) return;
     a.present = false;
+    if (this.ruleSet !== this.rulesStore.current) this.recarry = true;
     if (value !== undefined) a.value = value;
     if (a.latching) {
       this.out.changed();
@@ -318,6 +331,7 @@ export class AlarmEngine implements AlarmInputs {
 
   private remove(a: AlarmInstance, text: string): void {
     this.alarms.delete(a.key);
+    if (this.ruleSet !== this.rulesStore.current) this.recarry = true;
     this.emit(a, 'cleared', text);
   }
 
@@ -338,6 +352,7 @@ export class AlarmEngine implements AlarmInputs {
 
   /** Hands the changes to the outputs (annunciators first), then handles technical conditions reported meanwhile. */
   private commit(): void {
+    if (this.recarry) { this.recarry = false; this.applyRules(); }
     this.committing = true;
     try {
       this.out.commit(this.signals.state(this.opts.clock.mono(), this.alarms.values()), () => this.active());
@@ -351,8 +366,10 @@ export class AlarmEngine implements AlarmInputs {
     }
   }
 
+  /** Rule parts removed while their alarm is present stay until it ends (carryOver); never cleared here. */
   private applyRules(): void {
-    for (const a of dropRemovedRules(this.alarms.values(), this.watch, this.ruleSet)) this.remove(a, 'alarm rule removed');
+    this.ruleSet = carryOver(this.ruleSet, this.rulesStore.current, this.alarms.values());
+    adaptSources(this.watch, this.ruleSet);
   }
 
   private restore(): void {

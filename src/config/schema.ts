@@ -59,6 +59,8 @@ const uplinkSchema = z.strictObject({
   batchMaxDelayMs: z.number().int().min(0).max(60_000).default(200).describe('Longest wait to fill a batch of live readings.'),
   inflightBatches: z.number().int().min(1).max(1000).default(12).describe('Unacknowledged QoS 1 batches allowed in flight while draining (also capped by the broker\'s receive maximum). 12 keeps a 1M-reading drain under ~120 MB RSS.'),
   healthIntervalS: z.number().int().min(5).max(3600).default(60).describe('Interval of the health topic.'),
+  commandKey: z.string().min(1).optional().describe('Ed25519 public key file (PEM). When set, every state-changing command must carry a valid signature (docs/COMMANDS.md); unsigned ones are refused.'),
+  commandMaxAgeS: z.number().int().min(1).max(86_400).default(300).describe('Commands issued (iat) longer ago than this are refused, e.g. queued while the hub was offline.'),
 });
 
 const deviceOptions = z.strictObject({
