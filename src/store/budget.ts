@@ -15,8 +15,8 @@
  * budget the store keeps writing and logs it once.
  *
  * Evicting unsent rows loses data the backend will never see: each evicted row is counted per
- * lane (persisted), and the technical condition `storage_evicting` (priority medium) is raised
- * on the first eviction. It is cleared once the unsent bytes are back under CLEAR_BELOW x
+ * lane (persisted), and the technical condition `storage_evicting` (priority: see the technical
+ * catalogue) is raised on the first eviction. It is cleared once the unsent bytes are back under CLEAR_BELOW x
  * maxBytes, i.e. when the uplink has drained the backlog (hysteresis, so it does not flap).
  */
 import type Database from 'better-sqlite3';
@@ -124,7 +124,7 @@ export class Budget {
       this.pendingRaise = false;
       const [, e1, e2] = this.counts.evicted;
       this.log.error({ maxBytes: this.maxBytes, evictedLane1: e1, evictedLane2: e2 }, 'storage budget exceeded: evicting unsent readings');
-      this.onTechnical({ code: 'storage_evicting', active: true, priority: 'medium',
+      this.onTechnical({ code: 'storage_evicting', active: true,
         text: 'Storage budget full: oldest unsent readings are being discarded (alarm events kept)' });
     }
     this.maybeClear();
@@ -137,7 +137,7 @@ export class Budget {
     if (u[0] + u[1] + u[2] > this.maxBytes * CLEAR_BELOW) return;
     this.evicting = false;
     this.log.info({ evicted: this.counts.evicted }, 'storage back under budget: eviction stopped');
-    this.onTechnical({ code: 'storage_evicting', active: false, priority: 'medium', text: 'Storage back under budget' });
+    this.onTechnical({ code: 'storage_evicting', active: false, text: 'Storage back under budget' });
   }
 
   /** Rows to take in one step: enough on average to free `need` bytes, bounded. */

@@ -3,6 +3,7 @@ import { chmodSync, closeSync, existsSync, linkSync, mkdirSync, openSync, rename
 import { dirname } from 'node:path';
 import type { Logger } from '../core/log.js';
 import { ErrorCode, HubError } from '../core/errors.js';
+import { verdict } from './integrity.js';
 
 export type Db = Database.Database;
 
@@ -67,11 +68,9 @@ export function applyPragmas(db: Db): void {
 }
 
 /** Returns null when the file is sound, else a short reason. Never throws for a damaged file. */
-function checkIntegrity(db: Db): string | null {
+export function checkIntegrity(db: Db): string | null {
   const rows = db.pragma('quick_check(5)') as Array<Record<string, unknown>>;
-  const lines = rows.map((r) => String(Object.values(r)[0]));
-  if (lines.length === 1 && lines[0] === 'ok') return null;
-  return lines.join('; ') || 'quick_check returned nothing';
+  return verdict(rows.map((r) => String(Object.values(r)[0])));
 }
 
 function tryOpen(path: string): { db: Db } | { corrupt: string } {
@@ -140,4 +139,15 @@ export function openDatabase(path: string, log: Logger, nowMs: number): OpenedDb
   const second = tryOpen(path);
   if ('db' in second) return { db: second.db, quarantined: moved, reason: first.corrupt };
   throw new HubError(ErrorCode.StoreCorrupt, `fresh database at ${path} is corrupt too: ${second.corrupt}`, { path });
+}
+
+/**
+ * The fallback when the file cannot be opened at all (read-only file system, permission denied,
+ * no space to create it, a schema from a newer carehub): an in-memory database with the same
+ * schema, so local monitoring runs. Nothing in it survives a restart.
+ */
+export function openMemoryDatabase(): Db {
+  const db = new Database(':memory:');
+  db.pragma('temp_store = MEMORY');
+  return db;
 }

@@ -35,7 +35,16 @@ export interface DrainerStats {
   ackedRows: number;
   publishErrors: number;
   inflight: number;
+  /** Delivered rows whose acknowledgement could not be written yet (retried). */
+  acksWaiting: number;
 }
+
+/**
+ * Delivered seqs kept for an ack retry at most. Beyond it they are let go and the cursors rewind,
+ * so those rows are sent again (at-least-once; the backend de-duplicates on the id).
+ */
+export const ACK_RETRY_MAX = 200_000;
+const RETRY_MS = 1000;
 
 const READING_LANES: readonly Lane[] = [LANE_CLINICAL, LANE_HIGHRATE];
 
@@ -45,6 +54,12 @@ const READING_LANES: readonly Lane[] = [LANE_CLINICAL, LANE_HIGHRATE];
  * before lane 2. Several QoS 1 messages are in flight; rows are acked in the outbox only from the
  * PUBACK callback of the message that carried them. On detach (connection lost) the cursors go
  * back to zero, so every unacked row is fetched and sent again on the next connection.
+ *
+ * An acknowledgement that cannot be written (disk full, I/O error) never strands its rows: the
+ * seqs are kept and the ack is retried every second (and with every later ack); meanwhile no new
+ * readings batches are sent (alarm events still are), so the retry list stays bounded by the
+ * in-flight window. Past ACK_RETRY_MAX seqs, or on detach, they are let go and the rows are sent
+ * again instead.
  */
 export class Drainer {
   private pub: QoS1Publisher | null = null;
@@ -61,6 +76,8 @@ export class Drainer {
   private ackQueue: number[][] = [];
   private ackQueued = 0;
   private ackScheduled = false;
+  /** Seqs delivered but not yet marked in the outbox because the ack write failed. */
+  private ackRetry: number[] = [];
   private readonly s = { publishedBatches: 0, publishedAlarmEvents: 0, ackedRows: 0, publishErrors: 0 };
   lastError: string | null = null;
 
@@ -79,6 +96,10 @@ export class Drainer {
   /** The connection is gone: forget what was in flight; it is re-sent after the next attach. */
   detach(): void {
     this.flushAcks();
+    if (this.ackRetry.length) {
+      this.o.log.warn({ rows: this.ackRetry.length }, 'acknowledgements still unwritten at disconnect: those rows are sent again');
+      this.ackRetry = [];
+    }
     this.gen++;
     this.pub = null;
     this.resetFlight();
@@ -103,7 +124,7 @@ export class Drainer {
   }
 
   stats(): DrainerStats {
-    return { ...this.s, inflight: this.inflight };
+    return { ...this.s, inflight: this.inflight, acksWaiting: this.ackRetry.length };
   }
 
   private resetFlight(): void {
@@ -144,7 +165,7 @@ export class Drainer {
     try {
       while (this.pub && this.inflight < this.cap) {
         if (this.sendAlarms()) { sentSomething = true; continue; }
-        if (this.inflightReadings >= this.readingCap()) break;
+        if (this.inflightReadings >= this.readingCap() || this.ackRetry.length > 0) break;
         if (!this.sendBatch()) break;
         sentSomething = true;
       }
@@ -153,18 +174,27 @@ export class Drainer {
     } finally {
       this.pumping = false;
     }
-    if (!sentSomething && this.inflight === 0 && this.ackQueued === 0 && this.pub) {
+    if (!sentSomething && this.inflight === 0 && this.ackQueued === 0 && this.ackRetry.length === 0 && this.pub) {
       this.o.encoder.trim(2);
       for (const fn of this.idleListeners) fn();
     }
   }
 
-  private storeFailed(err: unknown): void {
+  private storeFailed(err: unknown, what = 'reading the outbox'): void {
     const msg = err instanceof Error ? err.message : String(err);
-    if (this.lastError !== msg) this.o.log.error({ err: msg }, 'reading the outbox failed; retrying');
+    if (this.lastError !== msg) this.o.log.error({ err: msg }, `${what} failed; retrying`);
     this.lastError = msg;
     if (this.retryTimer) return;
-    this.retryTimer = this.o.clock.setTimeout(() => { this.retryTimer = null; this.pump(); }, 1000);
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = this.o.clock.setTimeout(() => {
+      this.retryTimer = null;
+      if (this.ackRetry.length) this.flushAcks();
+      this.pump();
+    }, RETRY_MS);
   }
 
   /** Sends pending alarm events (lane 0), one message each. True when at least one went out. */
@@ -233,24 +263,34 @@ export class Drainer {
       this.cursor[0] = 0;
       this.cursor[1] = 0;
       this.cursor[2] = 0;
-      if (!this.retryTimer) this.retryTimer = this.o.clock.setTimeout(() => { this.retryTimer = null; this.pump(); }, 1000);
+      this.scheduleRetry();
       return;
     }
     this.pump();
   }
 
-  /** Writes the queued acknowledgements to the outbox in one call. */
+  /** Writes the queued acknowledgements (and any that failed before) to the outbox in one call. */
   private flushAcks(): void {
-    if (this.ackQueued === 0) return;
+    if (this.ackQueued === 0 && this.ackRetry.length === 0) return;
+    if (this.ackRetry.length) this.ackQueue.unshift(this.ackRetry);
     const all = this.ackQueue.length === 1 ? this.ackQueue[0]! : this.ackQueue.flat();
     this.ackQueue = [];
     this.ackQueued = 0;
+    this.ackRetry = [];
     try {
       this.o.outbox.ack(all);
       this.s.ackedRows += all.length;
     } catch (e) {
-      // rows stay unsent in the store and are sent again after the next reconnect or retry
-      this.storeFailed(e);
+      if (all.length <= ACK_RETRY_MAX) {
+        this.ackRetry = all; // retried by the timer and with the next ack
+      } else {
+        // too many to keep: the rows stay unsent in the store; rewind so they are sent again
+        this.o.log.warn({ rows: all.length }, 'acknowledgements could not be written: those rows are sent again');
+        this.cursor[0] = 0;
+        this.cursor[1] = 0;
+        this.cursor[2] = 0;
+      }
+      this.storeFailed(e, 'writing acknowledgements');
     }
   }
 }
