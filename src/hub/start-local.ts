@@ -118,6 +118,7 @@ export async function startLocal(o: LocalOptions, stops: StopList): Promise<Loca
     log: log.child('pipeline'),
     alarms,
     sink: store,
+    timeSuspect: config.hub.timeSuspect,
     onStored: () => uplink.kick(),
     onAccepted: (r) => { registry.seen(r); o.onReading?.(r); },
     onRejected: (device, _metric, reason) => registry.reject(device, `implausible:${reason}`),
