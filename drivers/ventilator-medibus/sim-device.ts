@@ -57,6 +57,7 @@ export class MedibusSimDevice {
   private lastOwnCmd = 0;
   private asked = false;
   private muted = false;
+  private standbyOn = false;
   private configured: { stream: number; cfg: RealtimeStreamConfig; mult: number }[] = [];
   private enabledMask = 0;
   private sampleN = 0;
@@ -102,6 +103,15 @@ export class MedibusSimDevice {
     if (on) { this.slowQueue = []; this.uninit(); }
   }
 
+  /**
+   * Standby: the device keeps talking (answers every request, keeps the line alive) but measures
+   * nothing, so measured-data requests are answered without values (rig: ventilator data stale
+   * while the link is up).
+   */
+  standby(on: boolean): void {
+    this.standbyOn = on;
+  }
+
   input(chunk: Uint8Array): void {
     if (this.muted) return;
     this.lastHostRx = this.o.clock.mono();
@@ -143,8 +153,9 @@ export class MedibusSimDevice {
       case Cmd.Nop: case Cmd.ConfigureDataResponse: case Cmd.TimeChanged: return '';
       case Cmd.Stop: this.uninit(); return '';
       case Cmd.DeviceId: return SIM_IDENT;
-      case Cmd.MeasuredCp1: return this.cp1(this.model.monitor(now), this.model.fault(now));
+      case Cmd.MeasuredCp1: return this.standbyOn ? '' : this.cp1(this.model.monitor(now), this.model.fault(now));
       case Cmd.MeasuredCp2: {
+        if (this.standbyOn) return '';
         const m = this.model.monitor(now);
         return rec4(0x21, m.vte, 0) + rec4(0x22, m.vti, 0);
       }

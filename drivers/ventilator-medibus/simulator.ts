@@ -24,6 +24,8 @@ export interface VentilatorSimOptions {
   linkPath?: string;
   settings?: SerialSettings;
   model?: ModelOptions;
+  /** Start silent (and deaf) until `device.mute(false)`: a device that says nothing when plugged in. */
+  muted?: boolean;
 }
 
 export interface VentilatorSimHandle {
@@ -53,6 +55,7 @@ export async function runVentilatorSimulator(o: VentilatorSimOptions): Promise<V
   const clock = o.clock ?? new SystemClock(false);
   const log = o.log.child('sim:ventilator');
   const device = new MedibusSimDevice({ scenario: o.scenario, clock, log, ...(o.model ? { model: o.model } : {}) });
+  if (o.muted) device.mute(true);
 
   if (o.tcpPort !== undefined) {
     const { server, port } = await serveTcp(device, o.tcpPort, o.host ?? '127.0.0.1', log);

@@ -8,7 +8,7 @@ import { METRICS } from '../../src/core/metrics/index.js';
 describe('shipped default alarm rules', () => {
   it('validate against the schema and cover SpO2, pulse and glucose', () => {
     const d = loadDefaultAlarms();
-    expect(Object.keys(d.rules).sort()).toEqual(['glucose', 'pulse_rate', 'spo2']);
+    expect(Object.keys(d.rules).sort()).toEqual(['glucose', 'paw_peak', 'pulse_rate', 'resp_rate', 'spo2']);
     expect(d.rules.spo2?.low?.levels.map((l) => [l.limit, l.priority])).toEqual([[88, 'medium'], [85, 'high']]);
     expect(d.rules.glucose?.low?.levels.map((l) => [l.limit, l.priority])).toEqual([[3.9, 'medium'], [3.0, 'high']]);
     expect(d.rules.glucose?.high?.levels[0]?.limit).toBe(13.9);
@@ -24,6 +24,18 @@ describe('shipped default alarm rules', () => {
       for (const r of [rule.rate?.falling, rule.rate?.rising]) if (r) { expect(r.source, `${metric} rate`).toMatch(/(19|20)\d\d/); n++; }
     }
     expect(n).toBeGreaterThanOrEqual(8);
+  });
+
+  it('watch ventilator data for staleness: 10 s without Ppeak or RR, no ventilator thresholds', () => {
+    const d = loadDefaultAlarms();
+    for (const m of ['paw_peak', 'resp_rate']) {
+      const rule = d.rules[m];
+      expect(rule, m).toBeDefined();
+      expect((rule!.staleAfterIntervals ?? d.staleAfterIntervals) * METRICS.get(m)!.intervalS).toBe(10);
+      expect(rule!.enabled).toBe(true);
+      expect([rule!.low, rule!.high, rule!.rate]).toEqual([undefined, undefined, undefined]);
+      expect(METRICS.get(m)!.kind).toBe('ventilator');
+    }
   });
 
   it('only name metrics of the catalogue', () => {
