@@ -44,17 +44,15 @@ export class ControlConnection {
     return !this.gone && this.inFlight === 0;
   }
 
-  /** Sends one error line and drops the connection; nothing more is read from it. */
+  /**
+   * Sends one error line and destroys the connection at once: nothing more is read from it.
+   * The line is written straight into the kernel's buffer when that has room (always, unless
+   * the client left earlier answers unread), where the client can still read it.
+   */
   fail(reason: CloseReason, message: string): void {
     if (this.gone) return;
     this.finish(reason);
-    const s = this.sock;
-    s.pause();
-    s.removeAllListeners('data');
-    // one line, then the socket is destroyed whether or not the client reads it
-    const kill = setTimeout(() => s.destroy(), 1000);
-    kill.unref();
-    s.end(`${JSON.stringify({ id: null, ok: false, error: message })}\n`, () => { clearTimeout(kill); s.destroy(); });
+    sendAndDestroy(this.sock, message);
   }
 
   private finish(reason: CloseReason | null): void {
@@ -121,4 +119,12 @@ export class ControlConnection {
     this.idleSince = performance.now();
     this.idleTimer.refresh();
   }
+}
+
+/** One error line, then the socket is destroyed (used for refusals before a connection exists too). */
+export function sendAndDestroy(sock: Socket, message: string): void {
+  sock.removeAllListeners('data');
+  sock.pause();
+  if (sock.writable) sock.write(`${JSON.stringify({ id: null, ok: false, error: message })}\n`);
+  sock.destroy();
 }

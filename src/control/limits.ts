@@ -5,7 +5,10 @@
  * (test/control/limits.test.ts, test/safety/control-*.test.ts).
  */
 export interface ControlLimits {
-  /** Longest request line. Longer: one error answer, then the connection is destroyed. */
+  /**
+   * Longest request line (the largest real request, `rig.fault` with its arguments, is well under
+   * 1 kB). Longer: one error answer, then the connection is destroyed.
+   */
   maxRequestBytes: number;
   /** Open connections. One more evicts the connection idle the longest, else is refused. */
   maxConnections: number;
@@ -18,7 +21,7 @@ export interface ControlLimits {
 }
 
 export const CONTROL_LIMITS: Readonly<ControlLimits> = Object.freeze({
-  maxRequestBytes: 64 * 1024,
+  maxRequestBytes: 16 * 1024,
   maxConnections: 16,
   idleMs: 30_000,
   maxInFlight: 4,

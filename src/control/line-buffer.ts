@@ -8,10 +8,16 @@ export class LineBuffer {
 
   constructor(private readonly maxLineBytes: number) {}
 
-  /** Adds a chunk; false when the line being read is already longer than the limit. */
+  /**
+   * Adds a chunk; false (and the chunk is not kept) when the line being read would be longer
+   * than the limit.
+   */
   push(chunk: Buffer): boolean {
+    const nl = chunk.lastIndexOf(10);
+    const partial = nl < 0 ? this.partialLength() + chunk.length : chunk.length - nl - 1;
+    if (partial > this.maxLineBytes) return false;
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-    return this.partialLength() <= this.maxLineBytes;
+    return true;
   }
 
   /**

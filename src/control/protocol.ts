@@ -22,7 +22,5 @@ export type ControlResponse = z.infer<typeof responseSchema>;
 
 export type ControlHandler = (args: Record<string, unknown>) => Promise<unknown>;
 
-/** Longest request line the service reads (the limit is enforced while reading). */
-export const MAX_REQUEST_BYTES = 64 * 1024;
 /** Longest answer line a client accepts (`status` of a full hub is a few kB). */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;

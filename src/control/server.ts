@@ -1,10 +1,10 @@
 import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import { ErrorCode, HubError } from '../core/errors.js';
 import type { Logger } from '../core/log.js';
 import { guardSocket } from './access.js';
-import { ControlConnection, type CloseReason } from './connection.js';
+import { ControlConnection, sendAndDestroy, type CloseReason } from './connection.js';
 import { dispatch } from './dispatch.js';
 import { CONTROL_LIMITS, type ControlLimits } from './limits.js';
 import type { ControlHandler } from './protocol.js';
@@ -78,7 +78,7 @@ export async function createControlServer(o: ControlServerOptions): Promise<Cont
     sock.on('error', () => { /* a client that went away */ });
     if (conns.size >= limits.maxConnections && !makeRoom(conns)) {
       stats.refused++;
-      refuse(sock, `too many control connections (at most ${limits.maxConnections}, all busy); try again`);
+      sendAndDestroy(sock, `too many control connections (at most ${limits.maxConnections}, all busy); try again`);
       return;
     }
     if (conns.size + 1 >= limits.maxConnections && !crowded) {
@@ -122,12 +122,6 @@ function makeRoom(conns: Set<ControlConnection>): boolean {
   if (!victim) return false;
   victim.fail('evicted', 'closed: too many control connections (this one was idle the longest)');
   return true;
-}
-
-function refuse(sock: Socket, message: string): void {
-  const kill = setTimeout(() => sock.destroy(), 1000);
-  kill.unref();
-  sock.end(`${JSON.stringify({ id: null, ok: false, error: message })}\n`, () => { clearTimeout(kill); sock.destroy(); });
 }
 
 function alive(path: string): Promise<boolean> {
