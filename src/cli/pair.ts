@@ -1,4 +1,5 @@
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { parseConfig } from '../config/load.js';
 import { defaultProtocol, type Protocol } from '../config/schema.js';
@@ -35,11 +36,53 @@ function writeValidated(file: string, doc: Document, out: (s: string) => void): 
     out(`refused: the result would be invalid:\n${r.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}\n`);
     return EXIT_USAGE;
   }
-  const tmp = `${file}.tmp-${process.pid}`;
-  const mode = statSync(file).mode & 0o777;
-  writeFileSync(tmp, text, { mode });
-  renameSync(tmp, file);
+  const problem = replaceKeepingOwner(file, text);
+  if (problem) { out(`${problem}; ${file} is unchanged\n`); return EXIT_FAILURE; }
   return EXIT_OK;
+}
+
+/**
+ * Replaces the file's content atomically and keeps its owner, group and mode (the service reads
+ * it as group `carehub`, 0640): a temp file in the same directory, chowned and chmodded to the
+ * original's before anything is written to it, synced, renamed over the original (the target
+ * of a symlink, so the link stays), then the directory synced. Returns a problem or null; on a
+ * problem the original is untouched and the temp file removed.
+ */
+export function replaceKeepingOwner(file: string, text: string): string | null {
+  let target: string;
+  let st: ReturnType<typeof statSync>;
+  try {
+    target = realpathSync(file);
+    st = statSync(target);
+  } catch (err) {
+    return `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  }
+  const tmp = join(dirname(target), `.${basename(target)}.pair-${process.pid}`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', 0o600);
+    try {
+      fchownSync(fd, st.uid, st.gid);
+    } catch (err) {
+      return `cannot give the new file the owner ${st.uid}:${st.gid} of ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); run as root or as the file's owner`;
+    }
+    fchmodSync(fd, st.mode & 0o7777);
+    writeSync(fd, text);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, target);
+  } catch (err) {
+    return `cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+    try { unlinkSync(tmp); } catch { /* renamed, or never created */ }
+  }
+  try {
+    const dfd = openSync(dirname(target), 'r');
+    try { fsyncSync(dfd); } finally { closeSync(dfd); }
+  } catch { /* the rename is done; a directory that cannot be synced is no reason to fail */ }
+  return null;
 }
 
 /** `carehub pair KIND ADDRESS_OR_PATH [--id ID]`: add a device to the hub's config. */

@@ -1,6 +1,6 @@
-import { copyFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/load.js';
 import { runCli } from '../helpers/cli.js';
@@ -45,5 +45,36 @@ describe('carehub pair / unpair', () => {
     expect(runCli(['unpair', 'nope', '--config', f]).code).toBe(1);
     expect(readFileSync(f, 'utf8')).toBe(before);
     expect(statSync(f).mtimeMs).toBe(mtime);
+  });
+
+  // The service reads the config as group carehub, 0640 (README). Running as root here: give the
+  // file another owner and group and check that pair and unpair keep them.
+  const asRoot = process.getuid?.() === 0;
+  it.skipIf(!asRoot)('pair and unpair keep the file\'s owner, group and mode (issue 9 item 11)', () => {
+    const f = fresh();
+    chownSync(f, 1234, 4321);
+    chmodSync(f, 0o640);
+    expect(runCli(['pair', 'oximeter', 'AA:BB:CC:DD:EE:01', '--id', 'oxi-7', '--config', f]).code).toBe(0);
+    let st = statSync(f);
+    expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([1234, 4321, 0o640]);
+    expect(readFileSync(f, 'utf8')).toContain('oxi-7');
+    expect(runCli(['unpair', 'oxi-7', '--config', f]).code).toBe(0);
+    st = statSync(f);
+    expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([1234, 4321, 0o640]);
+    expect(readFileSync(f, 'utf8')).not.toContain('oxi-7');
+    expect(readdirSync(dirname(f))).toEqual(['carehub.yaml']); // no temp file left behind
+  });
+
+  it.skipIf(!asRoot)('a config reached through a symlink: the link stays, the target is replaced with its owner kept', () => {
+    const f = fresh();
+    chownSync(f, 1234, 4321);
+    chmodSync(f, 0o640);
+    const link = join(mkdtempSync(join(tmpdir(), 'carehub-pair-link-')), 'carehub.yaml');
+    symlinkSync(f, link);
+    expect(runCli(['pair', 'ventilator', '/dev/ttyUSB3', '--id', 'vent-3', '--config', link]).code).toBe(0);
+    const st = statSync(f);
+    expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([1234, 4321, 0o640]);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(f, 'utf8')).toContain('vent-3');
   });
 });
