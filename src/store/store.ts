@@ -35,6 +35,12 @@ export interface StoreOptions {
   alarmHistoryMax?: number;
   /** While a storage fault lasts, held data is retried this often (hub clock), ms. Default 5000. */
   retryMs?: number;
+  /**
+   * Called once with the open connection, after the standard PRAGMAs: per-connection settings
+   * beyond them (diagnostics; the fault tests set a `max_page_count` ceiling when they cannot
+   * mount a small file system).
+   */
+  onConnection?(db: Db): void;
 }
 
 /** Storage health, for status and tests. */
@@ -176,6 +182,7 @@ export class Store implements OutboxSource {
       db = openMemoryDatabase();
       migrate(db, log);
     }
+    opts.onConnection?.(db);
     const store = new Store(db, opts, log, memoryReason === null ? 'file' : 'memory');
     const d = store.depth();
     log.info({ path: opts.path, mode: store.mode, unsent: d.total, byLane: d.byLane, maxBytes: opts.maxBytes }, 'store opened');
