@@ -55,7 +55,7 @@ export function resolveFloor(section?: AlarmFloor, shipped: AlarmFloor = loadShi
 
 type SpecOf = (metric: string) => Pick<MetricSpec, 'min' | 'max' | 'unit'> | undefined;
 
-const n = (v: number): string => String(Math.round(v * 1000) / 1000);
+const n = (v: number): string => (Math.abs(v) >= 1e12 ? String(v) : String(Math.round(v * 1000) / 1000));
 
 /** Every way `set` is weaker than `floor`, as `alarms.<path>: reason` lines; empty when it respects it. */
 export function floorViolations(set: AlarmsConfig, floor: AlarmFloor, spec: SpecOf = metricSpec): string[] {

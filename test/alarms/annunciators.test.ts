@@ -4,7 +4,8 @@ import { silentLogger } from '../../src/core/log.js';
 import { GpioAnnunciator } from '../../src/alarms/annunciators/gpio.js';
 import { audioUnavailable, type Player } from '../../src/alarms/annunciators/player.js';
 import { SoundAnnunciator } from '../../src/alarms/annunciators/sound.js';
-import { burstSamples, pulseCount, SAMPLE_RATE, sequenceWav, wavFile } from '../../src/alarms/annunciators/wav.js';
+import { burstSamples, informSamples, pulseCount, SAMPLE_RATE, sequenceWav, wavFile } from '../../src/alarms/annunciators/wav.js';
+import { ConsoleAnnunciator } from '../../src/alarms/annunciators/console.js';
 import type { Priority, TechnicalCondition } from '../../src/alarms/types.js';
 import { rig } from './helpers.js';
 
@@ -130,5 +131,34 @@ describe('gpio annunciator', () => {
     expect(got).toMatchObject([{ code: 'annunciator_failed', device: 'annunciator:gpio', active: true }]);
     g.signal({ visual: 'high', audio: 'high', paused: false });
     expect(got).toHaveLength(1);
+  });
+});
+
+describe('information signal (inform)', () => {
+  it('the console writes one INFO line; the sound is one short pure tone unlike any alarm burst', () => {
+    const out: string[] = [];
+    const c = new ConsoleAnnunciator({ log: silentLogger(), out: (l) => out.push(l) });
+    c.inform('Alarm rules changed remotely: version 7 by unsigned (2 changes)');
+    expect(out).toEqual(['INFO  Alarm rules changed remotely: version 7 by unsigned (2 changes)']);
+    const tone = informSamples();
+    expect(pulses(tone)).toBe(1);
+    expect(tone.length / SAMPLE_RATE).toBeLessThan(0.2);
+    for (const p of ['high', 'medium', 'low'] as Priority[]) expect(pulseCount(p)).toBeGreaterThan(1);
+  });
+
+  it('plays only while no alarm sounds and never cuts an alarm burst short', () => {
+    const clock = new FakeClock();
+    const f = fakePlayer();
+    const s = new SoundAnnunciator({ clock, log: silentLogger(), player: f.player, probe: () => null });
+    s.attach(() => {});
+    s.inform('x');
+    expect(f.played).toEqual([wavFile(informSamples()).length]);
+    f.finish(null);
+    s.signal({ visual: 'medium', audio: 'medium', paused: false });
+    const stopped = f.stopped;
+    s.inform('y');
+    expect(f.played).toHaveLength(2); // the medium burst only
+    expect(f.stopped).toBe(stopped);
+    s.stop();
   });
 });
