@@ -25,11 +25,16 @@ export interface LinkOwnerOptions {
  *   never extend that deadline (a flapping link that never delivers still alarms).
  * - `lost` (the driver's own verdict: port gone, protocol silence): `link_lost` at once.
  *
+ * The first proof of life after start also clears a `link_lost` restored from before a restart
+ * (the engine would otherwise hold it for its restore grace time).
+ *
  * The priority comes from the technical catalogue by the device kind (ventilator: high).
  */
 export class LinkOwner {
   private state: LinkState = 'connecting';
   private alarm = false;
+  /** Until the first proof of life: a `link_lost` restored from before a restart may be active. */
+  private restoredMayBeActive = true;
   private deadline: TimerHandle | undefined;
   private closed = false;
 
@@ -63,8 +68,9 @@ export class LinkOwner {
 
   private proofOfLife(): void {
     this.disarm();
-    if (this.alarm) {
+    if (this.alarm || this.restoredMayBeActive) {
       this.alarm = false;
+      this.restoredMayBeActive = false;
       this.o.alarms.technical({ code: 'link_lost', device: this.o.device.id, kind: this.o.device.kind, active: false, text: `${this.o.device.id}: the device answers again` });
     }
     this.setState('connected');
@@ -88,6 +94,7 @@ export class LinkOwner {
     this.setState('lost', detail);
     if (this.alarm) return;
     this.alarm = true;
+    this.restoredMayBeActive = false;
     this.o.alarms.technical({ code: 'link_lost', device: this.o.device.id, kind: this.o.device.kind, active: true, text: `${this.o.device.id}: no link to the device (${detail})` });
   }
 

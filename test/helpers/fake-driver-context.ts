@@ -68,6 +68,8 @@ export interface FakeDriverContextOptions {
   hubId?: string;
   /** Alarm rules (default: the shipped defaults, as a hub without an `alarms:` section). */
   alarms?: AlarmsConfig;
+  /** SQLite file of the store (a hub restart: a second context on the same file); kept on dispose. Default: a temp file. */
+  storePath?: string;
   /** Runs inside submit after the hub took the data: make it slow or failing to test back-pressure. */
   onSubmit?: (ms: Measurement[]) => Promise<void> | void;
 }
@@ -85,13 +87,13 @@ export function fakeDriverContext(o: FakeDriverContextOptions = {}): FakeDriverC
   const clock = o.clock ?? new FakeClock();
   const log = o.log ?? silentLogger();
   const hubId = o.hubId ?? 'hub-test';
-  const dir = mkdtempSync(join(tmpdir(), 'carehub-driver-'));
+  const dir = o.storePath ? undefined : mkdtempSync(join(tmpdir(), 'carehub-driver-'));
 
   const registry = new DeviceRegistry([device], clock, log);
   let engine: AlarmEngine | undefined;
   const early: TechnicalCondition[] = [];
   const store = Store.open({
-    path: join(dir, 'hub.db'), maxBytes: 256 * 1024 * 1024, retainSentHours: 0, log, clock,
+    path: o.storePath ?? join(dir!, 'hub.db'), maxBytes: 256 * 1024 * 1024, retainSentHours: 0, log, clock,
     onTechnical: (c) => (engine ? engine.technical(c) : early.push(c)),
     groupCommit: { windowMs: 0 },
   });
@@ -172,7 +174,7 @@ export function fakeDriverContext(o: FakeDriverContextOptions = {}): FakeDriverC
       prod.close();
       eng.stop();
       store.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
   try { onTestFinished(() => ctx.dispose()); } catch { /* created outside a test: the caller disposes */ }

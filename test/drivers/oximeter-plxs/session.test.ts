@@ -129,7 +129,7 @@ describe('PLXS session through noble and the simulated bindings', () => {
     await advance(clock, 3 * 60_000, 500);
     expect(ctx.link()).toBe('lost');
     expect(ctx.technicalActive('link_lost')).toBe(true);
-    expect(ctx.technicals.filter((t) => t.code === 'link_lost')).toHaveLength(1);
+    expect(ctx.technicals.filter((t) => t.code === 'link_lost' && t.active)).toHaveLength(1);
     const n = ctx.metric('spo2').length;
     sim.setInRange(null);
     await advance(clock, 10_000, 250);
