@@ -62,6 +62,8 @@ export interface BrokerOptions {
   maxInflight?: number;
   /** Extra mosquitto.conf lines. */
   extraConf?: string[];
+  /** `allow_anonymous` (mosquitto only); default true. Set false with a password_file in extraConf. */
+  anonymous?: boolean;
 }
 
 export interface TestBroker {
@@ -89,7 +91,7 @@ class MosquittoBroker implements TestBroker {
     this.tls = opts.tls ? makeCerts(dir) : null;
     const lines = [
       `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
+      `allow_anonymous ${opts.anonymous === false ? 'false' : 'true'}`,
       ...(opts.persistence ? ['persistence true', `persistence_location ${dir}/`, 'autosave_interval 1'] : ['persistence false']),
       `max_inflight_messages ${opts.maxInflight ?? 1000}`,
       'max_queued_messages 1000000',

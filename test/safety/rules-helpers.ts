@@ -31,14 +31,14 @@ export interface MiniHub {
   stop(): Promise<void>;
 }
 
-export async function startMiniHub(o: { url: string; hub: string; protocolVersion: 4 | 5; dir: string; commandKey?: string; commandMaxAgeS?: number; log?: Logger }): Promise<MiniHub> {
+export async function startMiniHub(o: { url: string; hub: string; protocolVersion: 4 | 5; dir: string; commandKey?: string; commandMaxAgeS?: number; credentialsFile?: string; log?: Logger }): Promise<MiniHub> {
   const log = o.log ?? silentLogger();
   const store = Store.open({ path: join(o.dir, 'carehub.db'), maxBytes: 1024 ** 3, retainSentHours: 0, log, clock: new SystemClock(true), onTechnical: () => {} });
   const clock = new FakeClock(Date.now());
   const consoleLines: string[] = [];
   const events: AlarmEvent[] = [];
   const uplink = new Uplink({
-    config: uplinkConfig({ url: o.url, protocolVersion: o.protocolVersion }, { ...(o.commandKey ? { commandKey: o.commandKey } : {}), ...(o.commandMaxAgeS ? { commandMaxAgeS: o.commandMaxAgeS } : {}) }),
+    config: uplinkConfig({ url: o.url, protocolVersion: o.protocolVersion, ...(o.credentialsFile ? { credentialsFile: o.credentialsFile } : {}) }, { ...(o.commandKey ? { commandKey: o.commandKey } : {}), ...(o.commandMaxAgeS ? { commandMaxAgeS: o.commandMaxAgeS } : {}) }),
     hubId: o.hub, version: 't', outbox: store, log, clock: new SystemClock(true),
   });
   const engine = new AlarmEngine({
