@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { parseConfig, type ConfigProblem } from './load.js';
@@ -108,6 +108,7 @@ export function saveLastGood(dir: string, text: string): string {
   }
   const tmp = `${target}.tmp-${process.pid}`;
   try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const fd = openSync(tmp, 'w', 0o600);
     try {
       writeSync(fd, text);
