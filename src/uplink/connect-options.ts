@@ -62,6 +62,8 @@ export function readCredentials(path: string): { username: string; password: str
 
 /** Largest packet the hub accepts from the broker (MQTT 5 CONNECT property maximumPacketSize). */
 export const MAX_INBOUND_PACKET_BYTES = MAX_REQUEST_BYTES + 1024;
+/** Inbound QoS 1 messages in flight from the broker (MQTT 5 CONNECT property receiveMaximum). */
+export const INBOUND_RECEIVE_MAXIMUM = 32;
 
 export interface ConnectOptionsInput {
   config: UplinkConfig;
@@ -97,7 +99,8 @@ export function buildConnectOptions(input: ConnectOptionsInput): IClientOptions 
   };
   // MQTT 5: the broker must not send the hub a packet larger than a command request may be
   // (plus topic and header room); on 3.1.1 the command router refuses oversized requests unread.
-  if (v5) opts.properties = { sessionExpiryInterval: m.sessionExpiryS, maximumPacketSize: MAX_INBOUND_PACKET_BYTES };
+  // receiveMaximum: at most this many unacknowledged QoS 1 messages from the broker at a time.
+  if (v5) opts.properties = { sessionExpiryInterval: m.sessionExpiryS, maximumPacketSize: MAX_INBOUND_PACKET_BYTES, receiveMaximum: INBOUND_RECEIVE_MAXIMUM };
   if (secure) {
     opts.rejectUnauthorized = true;
     if (m.ca) opts.ca = readSecretFile(m.ca, 'CA certificate');

@@ -255,6 +255,11 @@ export class Uplink {
     client.on('error', (err) => { this.noteError(err); if (!client.connected) lost(); });
     client.on('close', lost);
     client.on('message', (topic, payload, packet) => { this.onMessage(client, topic, payload, packet); });
+    // mqtt.js acknowledges an inbound message (and reads the next one) once this calls back:
+    // deferring it one event-loop turn makes a flood of commands yield to timers (the alarm
+    // engine's tick, the control socket) after every message; with MQTT 5 receiveMaximum the
+    // broker, not the hub, holds the rest of the flood.
+    client.handleMessage = (_packet, done) => { setImmediate(() => done()); };
   }
 
   private connected(client: MqttClient, connack: IConnackPacket): void {

@@ -5,7 +5,7 @@ import { ConsoleAnnunciator } from '../../src/alarms/annunciators/console.js';
 import { resolveAlarms } from '../../src/alarms/defaults.js';
 import { AlarmEngine } from '../../src/alarms/engine.js';
 import type { AlarmEvent } from '../../src/alarms/types.js';
-import { FakeClock } from '../../src/core/clock.js';
+import { FakeClock, type Clock } from '../../src/core/clock.js';
 import { silentLogger, type Logger } from '../../src/core/log.js';
 import type { Reading } from '../../src/core/reading.js';
 import { SystemClock } from '../../src/core/system-clock.js';
@@ -25,13 +25,15 @@ export interface MiniHub {
   uplink: Uplink;
   store: Store;
   clock: FakeClock;
+  /** The engine's clock: the FakeClock, or `engineClock` when given. */
+  engineClock: Clock;
   console: string[];
   events: AlarmEvent[];
   spo2(value: number, seconds?: number): void;
   stop(): Promise<void>;
 }
 
-export async function startMiniHub(o: { url: string; hub: string; protocolVersion: 4 | 5; dir: string; commandKey?: string; commandMaxAgeS?: number; credentialsFile?: string; log?: Logger }): Promise<MiniHub> {
+export async function startMiniHub(o: { url: string; hub: string; protocolVersion: 4 | 5; dir: string; commandKey?: string; commandMaxAgeS?: number; credentialsFile?: string; log?: Logger; engineClock?: Clock }): Promise<MiniHub> {
   const log = o.log ?? silentLogger();
   const store = Store.open({ path: join(o.dir, 'carehub.db'), maxBytes: 1024 ** 3, retainSentHours: 0, log, clock: new SystemClock(true), onTechnical: () => {} });
   const clock = new FakeClock(Date.now());
@@ -42,7 +44,7 @@ export async function startMiniHub(o: { url: string; hub: string; protocolVersio
     hubId: o.hub, version: 't', outbox: store, log, clock: new SystemClock(true),
   });
   const engine = new AlarmEngine({
-    rules: resolveAlarms(undefined), hubId: o.hub, clock, log,
+    rules: resolveAlarms(undefined), hubId: o.hub, clock: o.engineClock ?? clock, log,
     persistence: { load: () => store.kvGet('alarms.state'), save: (j) => store.kvSet('alarms.state', j) },
     rulesPersistence: { load: () => store.kvGet('alarms.rules'), save: (j) => store.kvSet('alarms.rules', j) },
     annunciators: [new ConsoleAnnunciator({ log, out: (l) => consoleLines.push(l) })],
@@ -62,7 +64,7 @@ export async function startMiniHub(o: { url: string; hub: string; protocolVersio
     engine.onReading(r);
   };
   return {
-    engine, uplink, store, clock, console: consoleLines, events,
+    engine, uplink, store, clock, engineClock: o.engineClock ?? clock, console: consoleLines, events,
     spo2: (value, seconds = 1) => { for (let i = 0; i < seconds; i++) { clock.advance(1000); read(value); } },
     stop: async () => { if (stopped) return; stopped = true; await uplink.stop(); engine.stop(); store.close(); },
   };

@@ -64,6 +64,7 @@ describe('transport check', () => {
     expect(o.properties?.sessionExpiryInterval).toBe(7 * 24 * 3600);
     // the broker may not send the hub a packet larger than a command request (plus topic room)
     expect(o.properties?.maximumPacketSize).toBe(64 * 1024 + 1024);
+    expect(o.properties?.receiveMaximum).toBe(32);
   });
 });
 
