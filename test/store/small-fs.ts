@@ -21,6 +21,12 @@ export interface SmallFs {
   storeOptions: Partial<StoreOptions>;
   fill(): void;
   free(): void;
+  /**
+   * Makes every write fail, deletes too: fill() on tmpfs (storage_full); with the fallback, where
+   * a delete still fits under a page ceiling, `query_only` (SQLITE_READONLY: storage_error).
+   */
+  blockWrites(): 'full' | 'error';
+  unblockWrites(): void;
   dispose(): void;
 }
 
@@ -63,6 +69,8 @@ export function smallFs(base: string): SmallFs {
         }
       },
       free: () => rmSync(filler, { force: true }),
+      blockWrites(): 'full' { this.fill(); return 'full'; },
+      unblockWrites() { this.free(); },
       dispose: () => unmount(dir),
     };
   }
@@ -82,6 +90,8 @@ export function smallFs(base: string): SmallFs {
       conn.pragma(`max_page_count = ${pages}`);
     },
     free: () => { conn?.pragma('max_page_count = 1073741823'); },
+    blockWrites: () => { conn?.pragma('query_only = 1'); return 'error'; },
+    unblockWrites: () => { conn?.pragma('query_only = 0'); },
     dispose: () => undefined,
   };
 }

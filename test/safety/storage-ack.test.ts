@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/core/log.js';
+import { brokerProtocolVersion, hasMosquitto, startBroker, type TestBroker } from '../helpers/broker.js';
+import { startFaultRig } from '../store/fault-rig.js';
+import { smallFs, type SmallFs } from '../store/small-fs.js';
+import { sleep, Subscriber, waitFor } from '../uplink/util.js';
+
+// Hazard: the broker acknowledged a batch but the hub could not write the acknowledgement (disk
+// full). Before: the drainer's cursor had moved past those rows, so they stayed "unsent" in the
+// store, never sent again and never marked, until the hub restarted.
+const HUB = 'hub-ack';
+
+let base: string;
+let fs: SmallFs;
+let broker: TestBroker;
+beforeAll(async () => {
+  base = mkdtempSync(join(tmpdir(), 'carehub-ack-'));
+  fs = smallFs(base);
+  console.log(`storage-ack: the disk fills for real on a ${fs.how === 'tmpfs' ? '2 MB tmpfs' : 'SQLite max_page_count ceiling (mount refused)'}`);
+  broker = await startBroker();
+});
+afterAll(async () => {
+  await broker.stop();
+  await broker.dispose();
+  fs.dispose();
+  rmSync(base, { recursive: true, force: true });
+});
+
+describe(`failed acknowledgement write (disk: ${process.getuid?.() === 0 && process.env.CAREHUB_TEST_NO_MOUNT !== '1' ? '2 MB tmpfs' : 'max_page_count fallback'}; broker: ${hasMosquitto ? 'mosquitto' : 'aedes'})`, () => {
+  it('keeps the delivered rows for an ack retry and marks them once the disk has room, without a reconnect', async () => {
+    // rows stored while the uplink is down, delivered after the disk filled up
+    const rig = await startFaultRig({ dir: fs.dir, hubId: HUB, log: silentLogger(), store: fs.storeOptions });
+    for (let i = 0; i < 4; i++) await rig.spo2(97, 50);
+    expect(rig.store.depth().total).toBe(200);
+    await rig.stop();
+
+    const sub = await Subscriber.open(broker.url, `carehub/${HUB}/readings`, { protocolVersion: brokerProtocolVersion });
+    const rig2 = await startFaultRig({ dir: fs.dir, hubId: HUB, log: silentLogger(), brokerUrl: broker.url, protocolVersion: brokerProtocolVersion, store: { ...fs.storeOptions } });
+    // fill before the uplink connects (start() only begins connecting)
+    rig2.store.housekeeping();
+    const fault = fs.blockWrites();
+    try {
+      const delivered = (): Set<string> => new Set(sub.on(`carehub/${HUB}/readings`).flatMap((m) => (JSON.parse(m.payload) as { readings: Array<{ id: string }> }).readings.map((r) => r.id)));
+      await waitFor(() => delivered().size >= 200, 15_000, 'all 200 rows at the broker');
+      await waitFor(() => rig2.store.health().fault === fault, 5000, 'the ack write failing');
+      await sleep(1500);
+      expect(rig2.store.depth().total).toBe(200); // not marked: the disk is full
+      expect(rig2.uplink!.stats().acksWaiting).toBe(200); // kept for the retry, not lost
+      const code = fault === 'full' ? 'storage_full' : 'storage_error';
+      expect(rig2.activeCodes()).toContain(code);
+
+      fs.unblockWrites();
+      await waitFor(() => rig2.store.depth().total === 0, 10_000, 'the rows marked delivered');
+      expect(rig2.uplink!.stats()).toMatchObject({ acksWaiting: 0, reconnects: 0 });
+      expect(rig2.activeCodes()).not.toContain(code);
+    } finally {
+      await rig2.stop();
+      await sub.close();
+    }
+  }, 60_000);
+});
