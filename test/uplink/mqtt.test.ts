@@ -87,8 +87,9 @@ describe('uplink against a real broker', () => {
     await send('ping', 'this is not json');
     await send('ping', '{"noid":true}');
     await send('launch', '{"id":"x1"}');
-    await send('setRate', '{"id":"x2","hz":"fast"}');
-    await send('setRate', '{"id":"x3","hz":2}');
+    const iat = Math.floor(Date.now() / 1000);
+    await send('setRate', `{"id":"x2","iat":${iat},"hz":"fast"}`);
+    await send('setRate', `{"id":"x3","iat":${iat},"hz":2}`);
     await send('ping', '{"id":"x4"}');
     await s.waitFor(() => s.msgs.length >= 6, 5000, '6 replies');
     const replies = s.msgs.map((m) => ({ topic: m.topic.split('/').slice(3).join('/'), ...JSON.parse(m.payload) as Record<string, unknown> }));
