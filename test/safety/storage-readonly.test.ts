@@ -49,7 +49,6 @@ describe(`database cannot be opened (${isRoot ? 'read-only tmpfs' : 'directory m
         const err = rig.conditions.find((c) => c.code === 'storage_error' && c.active)!;
         expect(err.text).toMatch(isRoot ? /read-only file system/i : /permission denied|EACCES/i);
         expect(err.text).toMatch(/nothing is saved to disk/);
-        expect(err.priority).toBeUndefined();
         expect(rig.activeCodes()).toContain('storage_error');
 
         await rig.spo2(80);

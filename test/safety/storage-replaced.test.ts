@@ -24,7 +24,6 @@ describe('database deleted or replaced while running', () => {
     s.housekeeping();
     expect(replaced()).toBe(1);
     expect(h.conditions.find((c) => c.code === 'storage_replaced')!.text).toMatch(/deleted/);
-    expect(h.conditions.find((c) => c.code === 'storage_replaced')!.priority).toBeUndefined();
     // nothing in flight is lost: the open handle still stores and drains
     s.insertReadings(readings(3, 2));
     expect(idsOf(s, 1)).toEqual(['rid-0', 'rid-1', 'rid-2', 'rid-3', 'rid-4']);

@@ -42,7 +42,6 @@ describe('byte budget and eviction', () => {
     const lane2 = idsOf(s, 2);
     expect(lane2).toEqual(readings(20, 12).map((r) => r.id).slice(12 - lane2.length)); // the newest survive
     expect(h.conditions).toEqual([expect.objectContaining({ code: 'storage_evicting', active: true })]);
-    expect(h.conditions[0]!.priority).toBeUndefined(); // the technical catalogue decides
 
     // 30 more: lane 2 empty, lane 1 loses its oldest; lane 0 intact
     s.insertReadings(readings(100, 30));
