@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { benchAlarmUnderDrain } from './alarm-under-drain.js';
 import { benchBle } from './ble.js';
 import { benchCgm } from './cgm.js';
+import { benchConfig } from './config.js';
 import { benchDrain } from './drain.js';
 import { benchStore } from './store.js';
 import { benchVent } from './vent.js';
@@ -27,6 +28,7 @@ const TARGETS: Array<{ key: string; op: '>=' | '<='; value: number | ((r: Result
   { key: 'cgm_backfill_4032_ms', op: '<=', value: 2000, note: '4,032 RACP records stored within 2 s of the last' },
   { key: 'vent_cpu_pct', op: '<=', value: 5, note: 'ventilator driver + hub <= 5 % of one core' },
   { key: 'alarm_latency_p99_ms', op: '<=', value: 5, note: 'reading → annunciator <= 5 ms p99 during a 1M drain' },
+  { key: 'config_check_1mb_ms', op: '<=', value: 2000, note: 'check-config of a 1 MB file (the size cap) <= 2 s' },
 ];
 
 async function main(): Promise<void> {
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     await step('ble', () => benchBle());
     await step('cgm', () => benchCgm({ dir }));
     await step('vent', () => benchVent());
+    await step('config', () => benchConfig());
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { parseDocument, isMap } from 'yaml';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { parseDocument, isMap, type Document } from 'yaml';
 import type { z } from 'zod';
-import { applyEnvOverrides } from './env.js';
-import { configSchema, type Config } from './schema.js';
+import { describeIssue } from './describe-issue.js';
+import { applyEnvOverrides, type EnvOverride } from './env.js';
+import { LineIndex } from './line-index.js';
+import { configSchema, MAX_DEVICES, type Config } from './schema.js';
+import { aliasProblems, nestingProblem } from './yaml-guard.js';
 
 export interface ConfigProblem {
   /** Path like `devices[2].address`, or `(file)` for problems with the file itself. */
@@ -16,6 +19,13 @@ export type LoadResult =
   | { ok: true; config: Config; overrides: string[]; warnings: string[] }
   | { ok: false; problems: ConfigProblem[] };
 
+/** Largest config file read (a real one is a few kB; 64 devices with all options ~40 kB). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** Most problems reported for one file; the rest are counted in a last line. */
+export const MAX_PROBLEMS = 100;
+/** yaml's own guard while turning the document into data (after yaml-guard.ts checked it). */
+const MAX_ALIAS_COUNT = 100;
+
 /** `devices[2].address` style path from zod's path array. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -26,66 +36,122 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
-/** Parse YAML text, apply env overrides, validate. Reports every problem at once. */
+/**
+ * Parse YAML text, apply env overrides, validate. Reports every problem at once (up to
+ * MAX_PROBLEMS), each with its path and line. Never throws on any input.
+ */
 export function parseConfig(text: string, env: NodeJS.ProcessEnv = {}, source = 'config'): LoadResult {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => ({ path: '(file)', message: `${source}: YAML ${e.message.split('\n')[0] ?? ''}`, line: e.linePos?.[0]?.line })),
-    };
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_CONFIG_BYTES) return fail([tooLarge(source, bytes)]);
+  const lines = new LineIndex(text);
+  const deep = nestingProblem(text, lines);
+  if (deep) return fail([deep]);
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  } catch (err) {
+    return fail([{ path: '(file)', message: `${source}: YAML not readable: ${(err as Error).message}` }]);
   }
-  const raw: unknown = doc.toJS();
+  if (doc.errors.length > 0) {
+    return fail(doc.errors.map((e) => ({ path: '(file)', message: `${source}: YAML ${e.message.split('\n')[0] ?? ''}`, line: e.linePos?.[0]?.line })));
+  }
+  const aliases = aliasProblems(doc, lines);
+  if (aliases.length > 0) return fail(aliases);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    return fail([{ path: '(file)', message: `${source}: YAML ${(err as Error).message}` }]);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    return { ok: false, problems: [{ path: '(root)', message: 'the file must be a YAML mapping with hub, storage, uplink, devices ...' }] };
+    return fail([{ path: '(root)', message: 'the file must be a YAML mapping with hub, storage, uplink, devices ...' }]);
+  }
+  const devices = (raw as { devices?: unknown }).devices;
+  if (Array.isArray(devices) && devices.length > MAX_DEVICES) {
+    // refused before validating thousands of entries one by one
+    return fail([{ path: 'devices', message: `at most ${MAX_DEVICES} devices per hub (got ${devices.length})`, line: lineOf(doc, lines, ['devices']) }]);
   }
   const { applied, unknown } = applyEnvOverrides(raw as Record<string, unknown>, env, configSchema as unknown as z.ZodType);
-  const result = configSchema.safeParse(raw);
+  const result = configSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {
     const problems: ConfigProblem[] = result.error.issues.flatMap((i) =>
       i.code === 'unrecognized_keys'
-        ? i.keys.map((k) => ({ path: formatPath([...i.path, k]), message: 'unknown key', line: lineOf(doc, [...i.path, k]) }))
-        : [{ path: formatPath(i.path), message: describeIssue(i), line: lineOf(doc, i.path) }],
+        ? i.keys.map((k) => located(doc, lines, applied, [...i.path, k], 'unknown key'))
+        : [located(doc, lines, applied, i.path, describeIssue(i))],
     );
-    return { ok: false, problems };
+    return fail(problems);
   }
   const warnings = unknown.map((v) => `environment variable ${v} matches no config setting and was ignored`);
   return { ok: true, config: deepFreeze(result.data), overrides: applied.map((a) => a.variable), warnings };
 }
 
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
-  let text: string;
+/**
+ * Reads a config file, at most MAX_CONFIG_BYTES: a larger file (or an endless one such as a
+ * device node) is refused without reading the rest.
+ */
+export function readConfigText(file: string): { ok: true; text: string } | { ok: false; problems: ConfigProblem[] } {
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
   } catch (err) {
-    return { ok: false, problems: [{ path: '(file)', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }] };
+    return fail([{ path: '(file)', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
   }
-  return parseConfig(text, env, file);
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) return fail([{ path: '(file)', message: `cannot read ${file}: EISDIR` }]);
+    if (st.size > MAX_CONFIG_BYTES) return fail([tooLarge(file, st.size)]);
+    const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+    let n = 0;
+    for (;;) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+      if (n > MAX_CONFIG_BYTES) return fail([tooLarge(file, MAX_CONFIG_BYTES, true)]);
+    }
+    return { ok: true, text: buf.toString('utf8', 0, n) };
+  } catch (err) {
+    return fail([{ path: '(file)', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
+  } finally {
+    closeSync(fd);
+  }
 }
 
-function describeIssue(i: z.core.$ZodIssue): string {
-  if (i.code === 'invalid_type' && i.input === undefined) return `required (${i.expected})`;
-  return i.message;
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): LoadResult {
+  const r = readConfigText(file);
+  if (!r.ok) return r;
+  return parseConfig(r.text, env, file);
 }
 
-function lineOf(doc: ReturnType<typeof parseDocument>, path: readonly PropertyKey[]): number | undefined {
+function fail(problems: ConfigProblem[]): { ok: false; problems: ConfigProblem[] } {
+  if (problems.length <= MAX_PROBLEMS) return { ok: false, problems };
+  return { ok: false, problems: [...problems.slice(0, MAX_PROBLEMS), { path: '(file)', message: `and ${problems.length - MAX_PROBLEMS} more problems` }] };
+}
+
+function tooLarge(source: string, bytes: number, atLeast = false): ConfigProblem {
+  return { path: '(file)', message: `${source} is ${atLeast ? 'more than ' : ''}${bytes} bytes; a config file may be at most ${MAX_CONFIG_BYTES} bytes (1 MiB)` };
+}
+
+/** The problem at `path`; a value set by an environment variable names the variable instead of a line. */
+function located(doc: Document, lines: LineIndex, applied: EnvOverride[], path: readonly PropertyKey[], message: string): ConfigProblem {
+  const p = formatPath(path);
+  const keys = path.filter((k): k is string => typeof k === 'string');
+  const env = applied.find((a) => a.path.length <= keys.length && a.path.every((k, n) => path[n] === k));
+  if (env) return { path: p, message: `${message} (from ${env.variable})` };
+  return { path: p, message, line: lineOf(doc, lines, path) };
+}
+
+function lineOf(doc: Document, lines: LineIndex, path: readonly PropertyKey[]): number | undefined {
   try {
     const keys = path.filter((p): p is string | number => typeof p === 'string' || typeof p === 'number');
     for (let n = keys.length; n >= 0; n--) {
       const node = doc.getIn(keys.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node && typeof node === 'object' && node.range) return lineAt(doc.toString(), node.range[0]);
+      if (node && typeof node === 'object' && node.range) return lines.line(node.range[0]);
       if (n === 0 && isMap(doc.contents)) return undefined;
     }
   } catch {
     return undefined;
   }
   return undefined;
-}
-
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
 }
 
 function deepFreeze<T>(o: T): T {

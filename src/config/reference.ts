@@ -20,6 +20,7 @@ interface JsonSchemaNode {
   pattern?: string;
   minimum?: number;
   maximum?: number;
+  maxItems?: number;
   required?: string[];
 }
 
@@ -65,6 +66,13 @@ function typeOf(n: JsonSchemaNode): string {
   const alts = n.anyOf ?? n.oneOf;
   if (alts) return alts.map(typeOf).join(' \\| ');
   if (Array.isArray(n.type)) return n.type.join(' \\| ');
-  if (n.type === 'array') return `list of ${n.items ? typeOf(n.items) : 'any'}`;
-  return n.type ?? 'object';
+  if (n.type === 'array') return `list of ${n.items ? typeOf(n.items) : 'any'}${n.maxItems !== undefined ? ` (at most ${n.maxItems})` : ''}`;
+  return `${n.type ?? 'object'}${range(n)}`;
+}
+
+/** ` 5..600` for bounded numbers (every number of the config is bounded). */
+function range(n: JsonSchemaNode): string {
+  if (n.type !== 'number' && n.type !== 'integer') return '';
+  if (n.minimum === undefined && n.maximum === undefined) return '';
+  return ` ${n.minimum ?? ''}..${n.maximum ?? ''}`;
 }
