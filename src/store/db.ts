@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import type { Logger } from '../core/log.js';
 import { ErrorCode, HubError } from '../core/errors.js';
 import { verdict } from './integrity.js';
+import { migrate } from './migrations.js';
 
 export type Db = Database.Database;
 
@@ -150,4 +151,27 @@ export function openMemoryDatabase(): Db {
   const db = new Database(':memory:');
   db.pragma('temp_store = MEMORY');
   return db;
+}
+
+/**
+ * The store's database: the file (migrated), or, when it cannot be opened at all, an in-memory
+ * one with the reason. Never throws for a storage reason.
+ */
+export function openOrFallBack(path: string, log: Logger, nowMs: number): { db: Db; quarantined: string | null; memoryReason: string | null } {
+  try {
+    const opened = openDatabase(path, log, nowMs);
+    try {
+      migrate(opened.db, log);
+    } catch (err) {
+      opened.db.close();
+      throw err;
+    }
+    return { db: opened.db, quarantined: opened.quarantined, memoryReason: null };
+  } catch (err) {
+    const memoryReason = (err as Error).message;
+    log.error({ path, err: memoryReason }, 'cannot open the database file: running on a memory-only store, nothing is kept across a restart');
+    const db = openMemoryDatabase();
+    migrate(db, log);
+    return { db, quarantined: null, memoryReason };
+  }
 }

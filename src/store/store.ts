@@ -1,25 +1,27 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { Lane, Reading } from '../core/reading.js';
 import type { AlarmEvent, TechnicalCondition } from '../alarms/types.js';
 import type { OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
-import { openDatabase, openMemoryDatabase, type Db } from './db.js';
-import { migrate, schemaVersion } from './migrations.js';
+import { openOrFallBack, type Db } from './db.js';
+import { schemaVersion } from './migrations.js';
 import { Outbox, type InsertResult } from './outbox.js';
 import { Budget } from './budget.js';
 import { GroupCommitter, type GroupCommitOptions } from './group-commit.js';
 import { Kv, type KeyValueState } from './kv.js';
-import { classifyStorageError, StorageFaults, type StorageFaultKind, type StorageFaultStats } from './faults.js';
-import { HELD_ALARM_EVENTS_MAX, HeldAlarmEvents, HeldReadings } from './held.js';
+import { classifyStorageError, type StorageFaultKind } from './faults.js';
+import { FaultState, type StorageHealth } from './fault-state.js';
 import { FileWatch, fileId, reconcileMarker } from './identity.js';
-import { quickCheckFile, verdict, type IntegrityResult } from './integrity.js';
-import { checkIntegrity } from './db.js';
+import type { IntegrityResult } from './integrity.js';
+import { integrityCheck, Maintenance, type HousekeepingResult } from './maintenance.js';
 
 export type { InsertResult } from './outbox.js';
 export type { KeyValueState } from './kv.js';
 export type { IntegrityResult } from './integrity.js';
+export type { StorageHealth } from './fault-state.js';
+export type { HousekeepingResult } from './maintenance.js';
 
 export interface StoreOptions {
   path: string;
@@ -43,18 +45,6 @@ export interface StoreOptions {
   onConnection?(db: Db): void;
 }
 
-/** Storage health, for status and tests. */
-export interface StorageHealth extends StorageFaultStats {
-  /** 'memory': the file could not be opened; nothing is kept across a restart. */
-  mode: 'file' | 'memory';
-  heldAlarmEvents: number;
-  heldReadings: number;
-  droppedAlarmEvents: number;
-  droppedReadings: [number, number, number];
-  /** The database file was deleted or replaced while running (storage_replaced raised). */
-  replaced: boolean;
-}
-
 export interface StoreStats {
   depth: OutboxDepth;
   /** Age in ms of the oldest unsent row (wall clock), null when empty. */
@@ -75,13 +65,6 @@ export interface StoreStats {
   storage: StorageHealth;
 }
 
-export interface HousekeepingResult {
-  prunedSent: number;
-  prunedAlarmHistory: number;
-  checkpointed: boolean;
-}
-
-const PRUNE_CHUNK = 20_000;
 const RETRY_MS = 5000;
 const SYNCHRONOUS = ['off', 'normal', 'full', 'extra'] as const;
 
@@ -107,22 +90,20 @@ export class Store implements OutboxSource {
   private readonly insertTx: (batches: ReadonlyArray<readonly Reading[]>) => InsertResult[];
   private readonly alarmTx: (events: readonly AlarmEvent[]) => AlarmTxResult;
   private readonly historyStmt: Database.Statement;
-  private readonly pruneStmt: Database.Statement;
   private readonly probeStmt: Database.Statement;
   private readonly log: Logger;
-  private readonly faults: StorageFaults;
-  private readonly heldAlarms = new HeldAlarmEvents();
-  private readonly heldReadings = new HeldReadings();
-  private readonly watch: FileWatch | null;
-  private retryTimer: TimerHandle | null = null;
+  private readonly fs: FaultState;
+  private readonly maintenance: Maintenance;
   private recovering = false;
   private closed = false;
 
   private constructor(private readonly db: Db, private readonly opts: StoreOptions, log: Logger, readonly mode: 'file' | 'memory') {
     this.log = log;
-    this.faults = new StorageFaults({ log, clock: opts.clock, onTechnical: opts.onTechnical });
     const opened = mode === 'file' ? fileId(opts.path) : null;
-    this.watch = opened ? new FileWatch(opts.path, opened, log, opts.onTechnical) : null;
+    this.fs = new FaultState({
+      mode, log, clock: opts.clock, onTechnical: opts.onTechnical, retryMs: opts.retryMs ?? RETRY_MS, retry: () => this.retry(),
+      watch: opened ? new FileWatch(opts.path, opened, log, opts.onTechnical) : null,
+    });
     const retainMs = Math.max(0, opts.retainSentHours) * 3_600_000;
     this.outbox = new Outbox(db, () => opts.clock.now(), retainMs);
     this.budget = new Budget(db, this.outbox, opts.maxBytes, log, opts.onTechnical);
@@ -150,7 +131,7 @@ export class Store implements OutboxSource {
       return r;
     });
     this.historyStmt = db.prepare('SELECT payload FROM alarm_history ORDER BY t DESC, seq DESC LIMIT ?').pluck();
-    this.pruneStmt = db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ? ORDER BY sent_at LIMIT ?) RETURNING bytes').pluck();
+    this.maintenance = new Maintenance(db, this.outbox);
     this.probeStmt = db.prepare("INSERT INTO counters (name, value) VALUES ('write_probe', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value");
     this.committer = new GroupCommitter((batches) => this.write(batches), opts.clock, opts.groupCommit);
   }
@@ -163,25 +144,7 @@ export class Store implements OutboxSource {
    */
   static open(opts: StoreOptions): Store {
     const log = opts.log.child('store');
-    let db: Db;
-    let quarantined: string | null = null;
-    let memoryReason: string | null = null;
-    try {
-      const opened = openDatabase(opts.path, log, opts.clock.now());
-      try {
-        migrate(opened.db, log);
-      } catch (err) {
-        opened.db.close();
-        throw err;
-      }
-      db = opened.db;
-      quarantined = opened.quarantined;
-    } catch (err) {
-      memoryReason = (err as Error).message;
-      log.error({ path: opts.path, err: memoryReason }, 'cannot open the database file: running on a memory-only store, nothing is kept across a restart');
-      db = openMemoryDatabase();
-      migrate(db, log);
-    }
+    const { db, quarantined, memoryReason } = openOrFallBack(opts.path, log, opts.clock.now());
     opts.onConnection?.(db);
     const store = new Store(db, opts, log, memoryReason === null ? 'file' : 'memory');
     const d = store.depth();
@@ -191,7 +154,7 @@ export class Store implements OutboxSource {
         text: `Database was corrupt and has been replaced by a fresh one; the old file is at ${quarantined}` });
     }
     if (memoryReason !== null) {
-      store.faults.setCause('memory', `Cannot open the database ${opts.path} (${memoryReason}). Local monitoring and alarms continue on a memory-only store: nothing is saved to disk and everything not yet delivered is lost at a restart.`);
+      store.fs.faults.setCause('memory', `Cannot open the database ${opts.path} (${memoryReason}). Local monitoring and alarms continue on a memory-only store: nothing is saved to disk and everything not yet delivered is lost at a restart.`);
     } else {
       store.checkMarker(quarantined !== null);
     }
@@ -214,8 +177,8 @@ export class Store implements OutboxSource {
   private write(batches: ReadonlyArray<readonly Reading[]>): InsertResult[] {
     if (this.closed) throw new Error('store is closed');
     // readings held from a failed write go first, in the same transaction: measurement order
-    const held = this.heldReadings.size > 0;
-    const all = held ? [this.heldReadings.list(), ...batches] : batches;
+    const held = this.fs.readings.size > 0;
+    const all = held ? [this.fs.readings.list(), ...batches] : batches;
     const before = this.outbox.snapshot();
     let results: InsertResult[];
     try {
@@ -227,11 +190,11 @@ export class Store implements OutboxSource {
         this.log.error({ err: (err as Error).message }, 'write transaction failed');
         throw err;
       }
-      this.heldReadings.add(batches);
+      this.fs.readings.add(batches);
       this.fault(kind, err as Error, 'readings');
       throw err;
     }
-    if (held) { this.heldReadings.clear(); results = results.slice(1); }
+    if (held) { this.fs.readings.clear(); results = results.slice(1); }
     this.budget.afterCommit();
     if (this.listeners.size) this.notify(results, all);
     this.recovered();
@@ -275,17 +238,16 @@ export class Store implements OutboxSource {
    */
   addAlarmEvent(e: AlarmEvent): boolean {
     if (this.closed) throw new Error('store is closed');
-    if (this.heldAlarms.size > 0) {
+    if (this.fs.alarms.size > 0) {
       // events wait behind the held ones: try them all, in order
-      const held = this.heldAlarms.push(e);
-      if (!held) this.eventsLost();
-      const r = this.writeAlarms(this.heldAlarms.list(), null);
+      const held = this.fs.holdAlarm(e);
+      const r = this.writeAlarms(this.fs.alarms.list(), null);
       if (!r) return false;
-      this.heldAlarms.clear();
+      this.fs.alarms.clear();
       this.afterAlarms(r);
       return held && r.last;
     }
-    if (!this.heldAlarms.admits(e)) return false;
+    if (!this.fs.alarms.admits(e)) return false;
     const r = this.writeAlarms([e], e);
     if (!r) return false;
     this.afterAlarms(r);
@@ -301,7 +263,7 @@ export class Store implements OutboxSource {
       this.outbox.restore(before);
       const kind = classifyStorageError(err);
       if (!kind) throw err;
-      if (hold && !this.heldAlarms.push(hold)) this.eventsLost();
+      if (hold) this.fs.holdAlarm(hold);
       this.fault(kind, err as Error, 'alarm event');
       return null;
     }
@@ -313,28 +275,14 @@ export class Store implements OutboxSource {
     this.recovered();
   }
 
-  private eventsLost(): void {
-    this.faults.setCause('events_lost', `Storage unavailable for too long: more than ${HELD_ALARM_EVENTS_MAX} alarm events waited to be saved, later ones are lost (${this.heldAlarms.dropped} so far). Local alarms keep working.`);
-  }
-
-  /** A storage fault: report it (once per transition), check the file, retry on the hub clock. */
   private fault(kind: StorageFaultKind, err: Error, what: string): void {
-    this.faults.failed(kind, err, what, () => this.heldCounts());
-    this.watch?.check();
-    if (this.retryTimer === null && !this.closed) {
-      this.retryTimer = this.opts.clock.setInterval(() => this.retry(), this.opts.retryMs ?? RETRY_MS);
-      this.retryTimer.unref?.();
-    }
-  }
-
-  private heldCounts(): Record<string, number> {
-    return { heldAlarmEvents: this.heldAlarms.size, heldReadings: this.heldReadings.size, droppedAlarmEvents: this.heldAlarms.dropped };
+    if (!this.closed) this.fs.failed(kind, err, what);
   }
 
   /** The retry timer: write what is held, or probe with a one-row write when nothing is. */
   private retry(): void {
     if (this.closed) return;
-    if (this.heldAlarms.size === 0 && this.heldReadings.size === 0) {
+    if (this.fs.nothingHeld) {
       try {
         this.probeStmt.run(this.opts.clock.now());
       } catch (err) {
@@ -349,22 +297,20 @@ export class Store implements OutboxSource {
 
   /** After any successful write: writes what is held, then ends the fault. Cheap when all is well. */
   private recovered(): void {
-    if (this.recovering || (!this.faults.faulted && this.heldAlarms.size === 0 && this.heldReadings.size === 0)) return;
+    if (this.recovering || this.fs.clear) return;
     this.recovering = true;
     try {
-      if (this.heldAlarms.size > 0) {
-        const r = this.writeAlarms(this.heldAlarms.list(), null);
+      if (this.fs.alarms.size > 0) {
+        const r = this.writeAlarms(this.fs.alarms.list(), null);
         if (!r) return;
-        this.heldAlarms.clear();
+        this.fs.alarms.clear();
         this.budget.afterCommit();
         if (r.any) this.emit(0);
       }
-      if (this.heldReadings.size > 0) {
+      if (this.fs.readings.size > 0) {
         try { this.write([]); } catch { return; /* reported by write() */ }
       }
-      this.faults.succeeded({ ...this.heldCounts(), droppedReadings: this.heldReadings.dropped.reduce((a, b) => a + b, 0) });
-      this.faults.clearCause('events_lost', 'Storage writable again');
-      if (this.retryTimer !== null) { this.opts.clock.clearInterval(this.retryTimer); this.retryTimer = null; }
+      this.fs.recovered();
     } finally {
       this.recovering = false;
     }
@@ -431,66 +377,26 @@ export class Store implements OutboxSource {
    * fault is reported (not thrown) and housekeeping is tried again next time.
    */
   housekeeping(): HousekeepingResult {
-    this.watch?.check();
+    this.fs.watch?.check();
+    const cutoff = this.opts.clock.now() - Math.max(0, this.opts.retainSentHours) * 3_600_000;
+    let r: HousekeepingResult;
     try {
-      return this.guarded('housekeeping', () => this.housekeep());
+      r = this.guarded('housekeeping', () => this.maintenance.housekeep(cutoff, this.opts.alarmHistoryMax ?? 100_000));
     } catch (err) {
       if (!classifyStorageError(err)) throw err;
       return { prunedSent: 0, prunedAlarmHistory: 0, checkpointed: false };
     }
-  }
-
-  private housekeep(): HousekeepingResult {
-    const cutoff = this.opts.clock.now() - Math.max(0, this.opts.retainSentHours) * 3_600_000;
-    let prunedSent = 0;
-    for (;;) {
-      const before = this.outbox.snapshot();
-      let bytes: number[];
-      try {
-        bytes = this.db.transaction(() => this.pruneStmt.all(cutoff, PRUNE_CHUNK) as number[])();
-      } catch (err) {
-        this.outbox.restore(before);
-        throw err;
-      }
-      for (const b of bytes) { this.outbox.acc.sentRows--; this.outbox.acc.sentBytes -= b; }
-      prunedSent += bytes.length;
-      if (bytes.length < PRUNE_CHUNK) break;
-    }
-    const keep = this.opts.alarmHistoryMax ?? 100_000;
-    const prunedAlarmHistory = this.db.prepare(
-      'DELETE FROM alarm_history WHERE seq IN (SELECT seq FROM alarm_history ORDER BY t DESC, seq DESC LIMIT -1 OFFSET ?)').run(keep).changes;
-    const cp = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
-    const checkpointed = (cp[0]?.busy ?? 1) === 0;
     this.budget.maybeClear();
-    if (prunedSent || prunedAlarmHistory) this.log.debug({ prunedSent, prunedAlarmHistory }, 'housekeeping');
-    return { prunedSent, prunedAlarmHistory, checkpointed };
+    if (r.prunedSent || r.prunedAlarmHistory) this.log.debug({ prunedSent: r.prunedSent, prunedAlarmHistory: r.prunedAlarmHistory }, 'housekeeping');
+    return r;
   }
 
   /**
-   * `PRAGMA quick_check` while running, in a worker thread on its own read-only connection (the
-   * alarm loop is not blocked). A failure raises storage_error; a later clean check clears it.
-   * The hub runs it on `schedule.integrityCheck`.
+   * `PRAGMA quick_check` while running, off the event loop (maintenance.ts). A failure raises
+   * storage_error. The hub runs it on `schedule.integrityCheck`.
    */
-  async integrityCheck(): Promise<IntegrityResult> {
-    const t0 = this.opts.clock.mono();
-    let detail: string | null;
-    if (this.mode === 'memory') {
-      detail = checkIntegrity(this.db);
-    } else if (this.watch && !this.watch.check()) {
-      return { ok: false, detail: 'the database file was deleted or replaced: not checked', ms: 0 };
-    } else {
-      const r = await quickCheckFile(this.opts.path);
-      detail = 'error' in r ? `could not check the file: ${r.error}` : verdict(r.lines);
-    }
-    const ms = this.opts.clock.mono() - t0;
-    if (detail === null) {
-      this.log.info({ ms }, 'integrity check passed');
-      this.faults.clearCause('integrity', 'Database integrity check passed');
-      return { ok: true, detail: 'ok', ms };
-    }
-    this.log.error({ ms, detail }, 'integrity check failed');
-    this.faults.setCause('integrity', `Database integrity check failed (${detail.slice(0, 160)}). Stored data may be damaged; local alarms keep working. Have the hub serviced.`);
-    return { ok: false, detail, ms };
+  integrityCheck(): Promise<IntegrityResult> {
+    return integrityCheck({ db: this.db, path: this.opts.path, mode: this.mode, watch: this.fs.watch, faults: this.fs.faults, log: this.log, clock: this.opts.clock });
   }
 
   /** The journal mode and synchronous level in force on this connection. */
@@ -500,17 +406,7 @@ export class Store implements OutboxSource {
   }
 
   /** Storage faults, held data and the file's identity. */
-  health(): StorageHealth {
-    return {
-      ...this.faults.stats(),
-      mode: this.mode,
-      heldAlarmEvents: this.heldAlarms.size,
-      heldReadings: this.heldReadings.size,
-      droppedAlarmEvents: this.heldAlarms.dropped,
-      droppedReadings: [...this.heldReadings.dropped],
-      replaced: this.watch?.replaced ?? false,
-    };
-  }
+  health(): StorageHealth { return this.fs.health(); }
 
   stats(): StoreStats {
     const depth = this.outbox.depth();
@@ -540,9 +436,8 @@ export class Store implements OutboxSource {
     if (this.closed) return;
     this.committer.close();
     this.recovered();
-    if (this.heldAlarms.size || this.heldReadings.size) this.log.error(this.heldCounts(), 'store closed with data held in memory that could not be written: it is lost');
+    this.fs.close();
     this.closed = true;
-    if (this.retryTimer !== null) { this.opts.clock.clearInterval(this.retryTimer); this.retryTimer = null; }
     try { this.db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* best effort; WAL replays on open */ }
     this.db.close();
     this.log.info('store closed');
