@@ -26,7 +26,7 @@ export interface OptionalDeps {
 }
 
 /** A technical condition reported only when it changes (retries repeat the same finding). */
-function reporter(parts: LocalParts, code: string): (problem: string | null, okText: string) => void {
+function reporter(parts: LocalParts, { code }: { code: string }): (problem: string | null, okText: string) => void {
   let last: string | null | undefined;
   return (problem, okText) => {
     if (problem === last) return;
@@ -50,7 +50,7 @@ export async function startUplink(d: OptionalDeps): Promise<void> {
   uplink.setDevices(parts.registry.list());
   uplink.setActiveAlarms(alarms.active());
 
-  const report = reporter(parts, 'uplink_unavailable');
+  const report = reporter(parts, { code: 'uplink_unavailable' });
   let first = true;
   const attempt = async (): Promise<boolean> => {
     const problems = first ? d.checks.problems.filter((p) => p.part === 'uplink') : uplinkProblems(config.uplink.mqtt);
@@ -110,7 +110,7 @@ export function startSchedule(d: OptionalDeps): void {
   add('housekeeping', () => { parts.store.housekeeping(); });
   add('integrityCheck', () => integrityCheck(parts, log));
   d.stops.push('schedule', () => { for (const j of jobs) void j.stop(); });
-  const report = reporter(parts, 'schedule_unavailable');
+  const report = reporter(parts, { code: 'schedule_unavailable' });
   if (failures.length) {
     log.error({ problems: failures }, 'schedule settings not usable; shipped defaults in use');
     report(`Schedule settings not usable, shipped defaults in use: ${failures.join('; ')}`, '');
@@ -130,7 +130,7 @@ function integrityCheck(parts: LocalParts, log: Logger): void {
 /** The technicians' control socket (`carehub status`, `alarms`, `alarm-test`). */
 export async function startControlSocket(d: OptionalDeps, status: () => unknown, extra: Record<string, (args: Record<string, unknown>) => unknown>): Promise<void> {
   const { config, log, parts } = d;
-  const report = reporter(parts, 'control_socket_unavailable');
+  const report = reporter(parts, { code: 'control_socket_unavailable' });
   const problems = d.checks.problems.filter((p) => p.part === 'control-socket');
   let why = problems.length ? describeProblems(problems) : null;
   if (!why) {
@@ -156,7 +156,7 @@ export async function startControlSocket(d: OptionalDeps, status: () => unknown,
 /** The local status page; returns its URL, or null when it did not start (alarm raised). */
 export async function startPage(d: OptionalDeps, status: () => unknown): Promise<string | null> {
   const { config, log, parts } = d;
-  const report = reporter(parts, 'local_page_unavailable');
+  const report = reporter(parts, { code: 'local_page_unavailable' });
   const problems = d.checks.problems.filter((p) => p.part === 'local-page');
   let why = problems.length ? describeProblems(problems) : null;
   let url: string | null = null;
