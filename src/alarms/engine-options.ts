@@ -23,6 +23,8 @@ export interface AlarmEngineOptions {
   annunciators: Annunciator[];
   /** Interval, label and unit of a metric; default: the metric catalogue (src/core/metrics). */
   metric?(name: string): MetricInfo | undefined;
+  /** Ids of the paired devices: restored data sources of any other device are dropped. */
+  devices?: readonly string[];
   /** Every alarm event, after the annunciators: the hub stores it and sends it ahead of any backlog. */
   onEvent(ev: AlarmEvent): void;
   /** The active list whenever it changes (retained `alarms/active`). */

@@ -379,6 +379,9 @@ export class AlarmEngine implements AlarmInputs {
     const n = restoreState(text, this.opts.clock.mono(), this.alarms, this.watch, this.ruleSet);
     if (typeof n === 'string') this.log.error({ err: n }, 'persisted alarm state unreadable: starting without it');
     else this.log.info({ alarms: n }, 'alarm state restored');
+    // A device unpaired while the hub was down would otherwise go stale (and alarm) forever.
+    const paired = this.opts.devices ? new Set(this.opts.devices) : undefined;
+    if (paired) for (const s of [...this.watch.all()]) if (!paired.has(s.device)) this.watch.remove(s.key);
   }
 
   private byId(id: string): AlarmInstance | undefined {

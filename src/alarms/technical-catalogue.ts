@@ -63,6 +63,7 @@ export const TECHNICAL_CATALOGUE: Readonly<Record<string, TechnicalEntry>> = {
   uplink_down: { priority: 'low', why: 'data queues locally and is sent later; local alarms continue' },
   schedule_unavailable: { priority: 'low', why: 'a housekeeping job could not be scheduled' },
   local_page_unavailable: { priority: 'low', why: 'the local page is not served; alarms continue' },
+  control_socket_unavailable: { priority: 'medium', why: 'technicians and carers cannot list or acknowledge alarms with the CLI; monitoring and sound continue' },
   clock_unsynced: { priority: 'low', why: 'readings carry clock "unsynced"; alarm timing runs on the monotonic clock' },
 };
 

@@ -1,7 +1,9 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { parseConfig, type ConfigProblem } from './load.js';
+import { LineIndex } from './line-index.js';
+import { parseConfig, readConfigText, type ConfigProblem } from './load.js';
+import { nestingProblem } from './yaml-guard.js';
 import { configSchema, type Config } from './schema.js';
 
 /**
@@ -45,6 +47,8 @@ function envStateDir(env: NodeJS.ProcessEnv): string | null {
 
 function salvageStoragePath(text: string): string | null {
   try {
+    // the file failed validation: it may be hostile, so the parser's nesting guard comes first
+    if (nestingProblem(text, new LineIndex(text))) return null;
     const v: unknown = parseDocument(text).getIn(['storage', 'path']);
     return typeof v === 'string' && v.startsWith('/') ? v : null;
   } catch {
@@ -67,11 +71,9 @@ export type ResolvedConfig =
 export function resolveRunConfig(file: string, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
   let text: string | null = null;
   let problems: ConfigProblem[] = [];
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    problems = [{ path: '(file)', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }];
-  }
+  const read = readConfigText(file); // size-capped: a huge or endless file is refused unread
+  if (read.ok) text = read.text;
+  else problems = read.problems;
   if (text !== null) {
     const r = parseConfig(text, env, file);
     if (r.ok) return { ok: true, config: r.config, source: { kind: 'file', file, text }, overrides: r.overrides, warnings: r.warnings };
@@ -81,8 +83,10 @@ export function resolveRunConfig(file: string, env: NodeJS.ProcessEnv = process.
     const copy = join(dir, LAST_GOOD_FILE);
     let saved: string;
     let savedAt: string;
+    const r0 = readConfigText(copy);
+    if (!r0.ok) continue;
+    saved = r0.text;
     try {
-      saved = readFileSync(copy, 'utf8');
       savedAt = statSync(copy).mtime.toISOString();
     } catch {
       continue;

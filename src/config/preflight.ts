@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { isIP } from 'node:net';
 import { dirname } from 'node:path';
 import cron from 'node-cron';
+import { CommandAuth } from '../uplink/command-auth.js';
 import { buildConnectOptions, checkTransport, readCredentials } from '../uplink/connect-options.js';
 import type { ConfigProblem } from './load.js';
 import { configSchema, type Config } from './schema.js';
@@ -47,7 +48,7 @@ export function preflight(config: Config): PreflightResult {
     if (p) add('schedule', `schedule.${job}`, p);
   }
 
-  for (const p of uplinkProblems(config.uplink.mqtt)) add('uplink', p.path, p.message);
+  for (const p of uplinkProblems(config.uplink)) add('uplink', p.path, p.message);
 
   const sock = config.local.controlSocket;
   if (Buffer.byteLength(sock) > MAX_SOCKET_PATH_BYTES) add('control-socket', 'local.controlSocket', `path is ${Buffer.byteLength(sock)} bytes; a Unix socket path holds at most ${MAX_SOCKET_PATH_BYTES}`);
@@ -91,8 +92,16 @@ export function cronProblem(expr: string): string | null {
  * reads them), the credentials file and its format (readCredentials); finally the uplink's own
  * buildConnectOptions, which catches any rule not listed here.
  */
-export function uplinkProblems(mqtt: Config['uplink']['mqtt']): ConfigProblem[] {
+export function uplinkProblems(uplink: Config['uplink']): ConfigProblem[] {
+  const { mqtt } = uplink;
   const out: ConfigProblem[] = [];
+  if (uplink.commandKey !== undefined) {
+    try {
+      CommandAuth.fromFile(uplink.commandKey);
+    } catch (err) {
+      out.push({ path: 'uplink.commandKey', message: (err as Error).message });
+    }
+  }
   let secure = false;
   try {
     secure = checkTransport(mqtt).secure;

@@ -7,11 +7,11 @@ import { SimFaults } from '../rig/sim-faults.js';
 import { createNobleCentral } from '../transport/ble/noble-central.js';
 import { SimulatedBindings } from '../transport/ble/sim-bindings.js';
 import type { BleCentral, SimPeripheral } from '../transport/ble/types.js';
-import { makeDriverContext, type DriverContextDeps } from './driver-context.js';
+import { makeDriverContext, type DriverContextDeps, type HubDriverContext } from './driver-context.js';
 
 /** The running devices of a hub: drivers, their simulators and the shared BLE centrals. */
 export class DeviceRunner {
-  private sessions: Array<{ id: string; session: DriverSession }> = [];
+  private sessions: Array<{ id: string; session: DriverSession; ctx: HubDriverContext }> = [];
   private serialSims: SerialSimEndpoint[] = [];
   private peripherals: SimPeripheral[] = [];
   private centrals: BleCentral[] = [];
@@ -66,8 +66,9 @@ export class DeviceRunner {
         if (c) ctxDeps.ble = c;
       }
       if (serialPath) ctxDeps.serialPath = serialPath;
-      const session = def.create(makeDriverContext(d, ctxDeps));
-      this.sessions.push({ id: d.id, session });
+      const ctx = makeDriverContext(d, ctxDeps);
+      const session = def.create(ctx);
+      this.sessions.push({ id: d.id, session, ctx });
       // A driver that fails to start is reported and retried by its own supervision; never fatal.
       session.start().catch((err: unknown) => this.log.error({ device: d.id, err: (err as Error).message }, 'driver failed to start'));
     }
@@ -75,6 +76,7 @@ export class DeviceRunner {
 
   async stop(): Promise<void> {
     await Promise.allSettled(this.sessions.map(({ session }) => session.stop()));
+    for (const { ctx } of this.sessions) ctx.close(); // ends the link owner's timers
     this.sessions = [];
     for (const p of this.peripherals) p.stop();
     this.peripherals = [];

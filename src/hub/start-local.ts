@@ -88,6 +88,7 @@ export async function startLocal(o: LocalOptions, stops: StopList): Promise<Loca
   const alarms = new AlarmEngine({
     rules: resolveAlarms(config.alarms),
     hubId: config.hub.id,
+    devices: config.devices.map((d) => d.id),
     clock,
     log,
     persistence: { load: () => store.kvGet('alarms.state'), save: (json) => store.kvSet('alarms.state', json) },

@@ -47,13 +47,16 @@ export async function startUplink(d: OptionalDeps): Promise<void> {
   watch.update(uplink.state());
   d.stops.push('uplink watch', () => watch.stop());
   uplink.registerCommand('alarm-rules', ...alarms.ruleCommand());
+  uplink.setAlarmRules(alarms.rulesInForce());
+  const offRules = alarms.onRulesChange((info) => uplink.setAlarmRules(info));
+  d.stops.push('alarm rules topic', () => offRules());
   uplink.setDevices(parts.registry.list());
   uplink.setActiveAlarms(alarms.active());
 
   const report = reporter(parts, { code: 'uplink_unavailable' });
   let first = true;
   const attempt = async (): Promise<boolean> => {
-    const problems = first ? d.checks.problems.filter((p) => p.part === 'uplink') : uplinkProblems(config.uplink.mqtt);
+    const problems = first ? d.checks.problems.filter((p) => p.part === 'uplink') : uplinkProblems(config.uplink);
     first = false;
     let why = problems.length ? describeProblems(problems) : null;
     if (!why) {

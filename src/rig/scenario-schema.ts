@@ -41,7 +41,7 @@ const step = z.discriminatedUnion('action', [
   z.strictObject({ ...base, action: z.literal('broker-up') }),
   z.strictObject({ ...base, action: z.literal('hub-kill'), seconds: positiveSeconds.optional().describe('Start the hub again after this long.') }),
   z.strictObject({ ...base, action: z.literal('hub-restart') }),
-  z.strictObject({ ...base, action: z.literal('disk-budget-exhausted'), maxBytes: byteSize.default(65_536).describe('The outbox byte budget the hub is restarted with.') }),
+  z.strictObject({ ...base, action: z.literal('disk-budget-exhausted'), maxBytes: byteSize.default('4MB').describe('The outbox byte budget the hub is restarted with.') }),
   z.strictObject({ ...base, action: z.literal('ble-link-drop'), device: z.string(), seconds: positiveSeconds.describe('How long the device is out of radio range.') }),
   z.strictObject({ ...base, action: z.literal('serial-cable-pull'), device: z.string(), seconds: positiveSeconds.describe('How long the cable stays out.') }),
   z.strictObject({ ...base, action: z.literal('garbage-bytes'), device: z.string(), count: z.number().int().min(1).max(4096).default(64) }),
