@@ -4,6 +4,7 @@ import { metricSpec } from '../core/metrics/index.js';
 import type { Reading } from '../core/reading.js';
 import { compareAlarms, fmt, higher, newAlarmId, SEVERITY, stepUp, toActive, toEvent, type AlarmInstance } from './condition.js';
 import { AlarmOutputs } from './outputs.js';
+import { EngineFaults, type FaultSite } from './engine-fault.js';
 import type { AlarmsConfig, MetricRule } from './config-schema.js';
 import { resolveAlarms } from './defaults.js';
 import { serializeState } from './persistence.js';
@@ -45,9 +46,11 @@ export class AlarmEngine implements AlarmInputs {
   private deferred: TechnicalCondition[] = [];
   private timer: TimerHandle | undefined;
   private recarry = false;
+  private readonly faults: EngineFaults;
 
   constructor(private readonly opts: AlarmEngineOptions) {
     this.log = opts.log.child('alarms');
+    this.faults = new EngineFaults(this.log);
     this.metricInfo = opts.metric ? (n) => opts.metric!(n) : (n) => metricSpec(n);
     this.rulesStore = new RulesStore({ configured: opts.rules, resolve: opts.resolve ?? ((s) => resolveAlarms(s)), persistence: opts.rulesPersistence, log: this.log, now: () => opts.clock.now() });
     this.ruleSet = this.rulesStore.current;
@@ -66,7 +69,13 @@ export class AlarmEngine implements AlarmInputs {
   start(): void {
     if (this.timer) return;
     for (const a of this.opts.annunciators) this.out.guard(a.name, () => a.attach?.((c) => this.technical(c)));
-    this.timer = this.opts.clock.setInterval(() => this.tick(), TICK_MS);
+    this.timer = this.opts.clock.setInterval(() => {
+      try {
+        this.tick();
+      } catch (err) {
+        this.onFault('tick', err);
+      }
+    }, TICK_MS);
     this.timer.unref?.();
     this.run(() => this.out.changed());
   }
@@ -92,6 +101,26 @@ export class AlarmEngine implements AlarmInputs {
   pausedForS(): number { return this.signals.remainingS(this.opts.clock.mono()); }
 
   onReading(r: Reading): void {
+    try {
+      this.evaluateReading(r);
+    } catch (err) {
+      this.onFault('reading', err);
+    }
+  }
+
+  private onFault(site: FaultSite, err: unknown): void {
+    const c = this.faults.note(site, err, this.opts.clock.mono());
+    try {
+      this.technical(c);
+    } catch (e) {
+      this.log.fatal({ err: (e as Error).message }, 'alarm engine cannot raise its own fault');
+    }
+  }
+
+  /** Evaluation faults caught so far (health). */
+  get faultCount(): number { return this.faults.count; }
+
+  private evaluateReading(r: Reading): void {
     const rule = this.ruleSet.rules[r.metric];
     if (!rule || !rule.enabled) return;
     // A backfilled ('stored') or invalid value is not live data: it neither alarms nor keeps the source fresh.
@@ -204,6 +233,8 @@ export class AlarmEngine implements AlarmInputs {
       }
       for (const a of [...this.alarms.values()]) this.tickAlarm(a, now);
       this.lastTickMono = now; // only a completed evaluation counts as alive
+      const settled = this.faults.settled(now);
+      if (settled) this.setTechnical(settled);
     });
   }
 

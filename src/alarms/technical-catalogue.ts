@@ -39,6 +39,7 @@ export const TECHNICAL_CATALOGUE: Readonly<Record<string, TechnicalEntry>> = {
   // ---- BLE adapter (src/transport/ble/noble-central.ts) ----------------------------------------
   ble_adapter_unavailable: { priority: 'high', why: 'every BLE device is unmonitored at once' },
   ble_adapter_stuck: { priority: 'high', why: 'the adapter stopped hearing devices after resets: every BLE device is unmonitored' },
+  ble_pairing_required: { priority: 'medium', why: 'the sensor refuses its data until it is paired (again): that device is unmonitored until someone runs carehub pair' },
   // ---- oximeter sensor (drivers/oximeter-*) ----------------------------------------------------
   sensor_off_finger: { priority: 'medium', why: 'no SpO2 while the probe is off the finger' },
   sensor_disconnected: { priority: 'medium', why: 'no SpO2 while the probe is unplugged' },
@@ -58,6 +59,7 @@ export const TECHNICAL_CATALOGUE: Readonly<Record<string, TechnicalEntry>> = {
   storage_corrupt_recovered: { priority: 'high', why: 'a corrupt database was moved aside: its unsent data was not delivered' },
   storage_evicting: { priority: 'low', why: 'the byte budget drops the oldest delivered/high-rate rows' },
   annunciator_failed: { priority: 'medium', why: 'local alarms may go unheard at home' },
+  alarm_engine_fault: { priority: 'high', why: 'an alarm evaluation threw: conditions may be missed until the fault is gone' },
   // ---- hub: optional parts --------------------------------------------------------------------
   uplink_unavailable: { priority: 'medium', why: 'the uplink could not start: nothing reaches the backend' },
   uplink_down: { priority: 'low', why: 'data queues locally and is sent later; local alarms continue' },

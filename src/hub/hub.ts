@@ -7,11 +7,13 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { Reading } from '../core/reading.js';
 import { Watchdog } from '../health/watchdog.js';
+import { statusLine } from '../health/status-line.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Store } from '../store/store.js';
 import type { Uplink } from '../uplink/uplink.js';
 import { VERSION } from '../version.js';
 import type { DeviceRegistry } from './device-registry.js';
+import { hubHealthChecks } from './health-checks.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { startLocal, statusOf, type LocalParts } from './start-local.js';
 import { startControlSocket, startPage, startSchedule, startUplink, type OptionalDeps } from './start-optional.js';
@@ -40,8 +42,6 @@ export class LocalStartError extends Error {
     this.name = 'LocalStartError';
   }
 }
-
-const ENGINE_STALL_MS = 5000;
 
 /**
  * The composition of one running hub. Start-up is all or degraded, never half:
@@ -107,12 +107,10 @@ export class Hub {
     const watchdog = new Watchdog({
       clock,
       log: log.child('watchdog'),
-      checks: [
-        () => (clock.mono() - parts.alarms.lastTickMono > ENGINE_STALL_MS ? `alarm engine has not evaluated for more than ${ENGINE_STALL_MS / 1000} s` : null),
-        () => { try { parts.store.depth(); return null; } catch (err) { return `store: ${(err as Error).message}`; } },
-      ],
+      checks: hubHealthChecks(clock, parts.alarms, parts.store),
+      status: () => statusLine({ devices: parts.registry.list(), alarms: parts.alarms.active(), backlog: parts.store.depth().total }),
     });
-    watchdog.ready();
+    void watchdog.ready();
     stops.push('watchdog', () => watchdog.stop());
     log.info({ hub: config.hub.id, version: VERSION, devices: config.devices.length, store: dirname(config.storage.path), degraded: [...new Set(checks.problems.map((p) => p.part))] }, 'hub started');
     return hub;

@@ -106,6 +106,7 @@ describe('the technical-priority table is the one source of priorities', () => {
       ble_adapter_unavailable: 'high', ble_adapter_stuck: 'high', config_invalid: 'high', storage_full: 'high', storage_error: 'high',
       storage_replaced: 'high', storage_corrupt_recovered: 'high', storage_evicting: 'low', uplink_unavailable: 'medium', uplink_down: 'low',
       schedule_unavailable: 'low', local_page_unavailable: 'low', clock_unsynced: 'low', annunciator_failed: 'medium',
+      control_socket_unavailable: 'medium', alarm_engine_fault: 'high',
     };
     for (const [code, p] of Object.entries(table)) expect(technicalPriority({ code }, {}), code).toBe(p);
     for (const code of ['link_lost', 'stale_data', 'serial_port_gone']) {
