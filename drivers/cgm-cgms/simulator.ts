@@ -1,6 +1,6 @@
 import type { Clock } from '../../src/core/clock.js';
 import type { Logger } from '../../src/core/log.js';
-import type { SimLink, SimPeripheral, SimService } from '../../src/transport/ble/types.js';
+import type { SimLink, SimPeripheral, SimSecurity, SimService } from '../../src/transport/ble/types.js';
 import type { CrcVariant } from '../shared/crc.js';
 import { encodeFeature, encodeRunTime, encodeStatus, FEATURE_E2E_CRC } from './codec-feature.js';
 import { encodeRecord } from './codec-measurement.js';
@@ -37,6 +37,8 @@ export interface CgmSimOptions {
   startTimeWritable?: boolean;
   /** Start a session at creation. Default true. */
   autoStart?: boolean;
+  /** LE security the CGM Service asks for. Default encrypted (the CGMS spec requires Security Mode 1 level 2+). */
+  security?: SimSecurity;
 }
 
 export interface CgmSimulator extends SimPeripheral {
@@ -200,6 +202,7 @@ export function createCgmSimulator(o: CgmSimOptions): CgmSimulator {
   return {
     address: o.address ?? 'C4:7A:11:02:33:9E',
     name: o.name ?? 'CareHub CGM sim',
+    security: o.security ?? { level: 'encrypted' },
     rssi: () => -60,
     advertisedServices: [CGMS.SERVICE],
     services,

@@ -1,11 +1,13 @@
 import type { Clock, TimerHandle } from '../../src/core/clock.js';
-import type { SimLink, SimPeripheral, SimService } from '../../src/transport/ble/types.js';
+import type { SimLink, SimPeripheral, SimSecurity, SimService } from '../../src/transport/ble/types.js';
 import { oxiSample, type OxiScenario } from '../oximeter-plxs/scenario.js';
 import { BERRYMED, encodeFrame } from './codec.js';
 
 export interface BerrymedSimOptions {
   address: string;
   name?: string;
+  /** LE security the device asks for (default none: many oximeters stream without pairing). */
+  security?: SimSecurity;
   clock: Clock;
   scenario: OxiScenario;
   /** Frames per notification (default 4: 20-byte notifications at 25 Hz → 100 frames/s). */
@@ -19,6 +21,7 @@ export interface BerrymedSimOptions {
 export class BerrymedSimulator implements SimPeripheral {
   readonly address: string;
   readonly name: string;
+  readonly security: SimSecurity;
   readonly advertisedServices = [BERRYMED.service];
   readonly services: SimService[] = [{
     uuid: BERRYMED.service,
@@ -37,6 +40,7 @@ export class BerrymedSimulator implements SimPeripheral {
 
   constructor(private readonly o: BerrymedSimOptions) {
     this.address = o.address.toUpperCase();
+    this.security = o.security ?? { level: 'none' };
     this.name = o.name ?? 'BerryMed';
     this.t0 = o.clock.mono();
     const per = o.framesPerNotification ?? 4;

@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../../src/core/clock.js';
-import type { SimLink, SimPeripheral, SimService } from '../../src/transport/ble/types.js';
+import type { SimLink, SimPeripheral, SimSecurity, SimService } from '../../src/transport/ble/types.js';
+import { utcToLocalFields } from '../shared/local-time.js';
 import { decodeRacp, racpCount, racpResponse, RacpOp, RacpOperator, RacpResponse } from '../shared/racp.js';
 import { encodeContinuous, encodeFeatures, encodeSpotCheck, Feature, PLXS, type PlxDateTime, type SpotCheckInput } from './codec.js';
 import { oxiSample, type OxiScenario } from './scenario.js';
@@ -8,6 +9,8 @@ import { DSS, MS } from './status.js';
 export interface PlxsSimOptions {
   address: string;
   name?: string;
+  /** LE security the device asks for (default none: many oximeters stream without pairing). */
+  security?: SimSecurity;
   clock: Clock;
   scenario: OxiScenario;
   /** Continuous measurement interval (default 1000 ms). */
@@ -16,6 +19,8 @@ export interface PlxsSimOptions {
   spotCheckEveryMs?: number;
   /** Device clock not set: spot-checks carry the flag and a clock counting from 2000-01-01. */
   clockNotSet?: boolean;
+  /** IANA zone the device clock is set to: spot-checks carry local wall time there (default 'UTC'). */
+  timeZone?: string;
 }
 
 /**
@@ -26,6 +31,7 @@ export interface PlxsSimOptions {
 export class PlxsSimulator implements SimPeripheral {
   readonly address: string;
   readonly name: string;
+  readonly security: SimSecurity;
   readonly advertisedServices = [PLXS.service];
   readonly services: SimService[];
   readonly stored: Uint8Array[] = [];
@@ -39,6 +45,7 @@ export class PlxsSimulator implements SimPeripheral {
 
   constructor(private readonly o: PlxsSimOptions) {
     this.address = o.address.toUpperCase();
+    this.security = o.security ?? { level: 'none' };
     this.name = o.name ?? 'SIM-PLX';
     this.t0 = o.clock.mono();
     const features = encodeFeatures({
@@ -105,10 +112,13 @@ export class PlxsSimulator implements SimPeripheral {
     this.link.notify(PLXS.service, PLXS.continuous, frame);
   }
 
+  /**
+   * The device clock, as a real oximeter keeps it: local wall time in its zone (set from a phone's
+   * Current Time Service or by hand). Not set: counting from 2000-01-01 00:00 since power-up.
+   */
   private deviceTime(): PlxDateTime {
-    const ms = this.o.clockNotSet ? Date.UTC(2000, 0, 1) + (this.o.clock.mono() - this.t0) : this.o.clock.now();
-    const d = new Date(ms);
-    return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hours: d.getUTCHours(), minutes: d.getUTCMinutes(), seconds: d.getUTCSeconds() };
+    if (this.o.clockNotSet) return utcToLocalFields(Date.UTC(2000, 0, 1) + (this.o.clock.mono() - this.t0), 'UTC');
+    return utcToLocalFields(this.o.clock.now(), this.o.timeZone ?? 'UTC');
   }
 
   private onRacp(data: Uint8Array): number | void {

@@ -24,6 +24,11 @@ export function superviseBleDevice(ctx: DriverContext, log: Logger, run: (conn: 
   return superviseBleLink({
     central: ctx.ble, address: bleAddressOf(ctx.device), log, clock: ctx.clock,
     linkFact: (f) => ctx.linkFact(f), run,
+    pairing: (p) => ctx.technical(p.required
+      ? { code: 'ble_pairing_required', active: true, text: p.bondLost
+        ? 'The sensor no longer accepts the hub\'s bond (sensor replaced or bond removed on the sensor): run carehub pair'
+        : 'The sensor requires pairing: run carehub pair' }
+      : { code: 'ble_pairing_required', active: false, text: 'Sensor paired and secured' }),
     ...(t.backoffMinMs !== undefined ? { backoffMinMs: t.backoffMinMs } : {}),
     ...(t.backoffMaxMs !== undefined ? { backoffMaxMs: t.backoffMaxMs } : {}),
     ...(t.lostAfterMs !== undefined ? { lostAfterMs: t.lostAfterMs } : {}),

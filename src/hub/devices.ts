@@ -40,9 +40,9 @@ export class DeviceRunner {
       for (const d of simBle) {
         const def = defs.get(d.id);
         if (def?.simulator?.transport !== 'ble') throw new Error(`${d.id}: protocol ${def?.id ?? '?'} has no BLE simulator`);
-        const p = this.faults.peripheral(d.id, def.simulator.create({ device: d, scenario: d.simulate ?? 'normal', clock: this.faults.clock, log: this.log.child(`sim:${d.id}`) }));
+        const p = this.faults.peripheral(d.id, def.simulator.create({ device: d, scenario: d.simulate ?? 'normal', clock: this.faults.clock, log: this.log.child(`sim:${d.id}`), timeZone: deps.timeZone }));
         this.peripherals.push(p);
-        bindings.addPeripheral(p);
+        bindings.addPeripheral(p, { bonded: true }); // a `simulate:` device counts as paired
       }
       sim = createNobleCentral({ bindings, log: this.log.child('ble:sim'), clock: this.clock, technical: (c) => deps.alarms.technical(c) });
       this.centrals.push(sim);
@@ -55,7 +55,7 @@ export class DeviceRunner {
       if (d.transport === 'serial' && d.simulate) {
         if (def.simulator?.transport !== 'serial') throw new Error(`${d.id}: protocol ${def.id} has no serial simulator`);
         const sim = def.simulator;
-        const startSim = () => sim.start({ device: d, scenario: d.simulate ?? 'normal', clock: this.faults.clock, log: this.log.child(`sim:${d.id}`) });
+        const startSim = () => sim.start({ device: d, scenario: d.simulate ?? 'normal', clock: this.faults.clock, log: this.log.child(`sim:${d.id}`), timeZone: deps.timeZone });
         const ep = this.faults.serial(d.id, await startSim(), startSim);
         this.serialSims.push(ep);
         serialPath = ep.path;

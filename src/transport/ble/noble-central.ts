@@ -38,10 +38,11 @@ export function createNobleCentral(opts: NobleCentralOptions): BleCentral {
 /** A central over simulated bindings hosting these peripherals (tests, demo, `simulate:` devices). */
 export function createSimulatedCentral(
   peripherals: SimPeripheral[],
-  opts: { log: Logger; clock: Clock; technical?: NobleCentralOptions['technical']; stuckAfterMs?: number },
+  opts: { log: Logger; clock: Clock; technical?: NobleCentralOptions['technical']; stuckAfterMs?: number; bonded?: boolean },
 ): { central: BleCentral; bindings: SimulatedBindings } {
   const bindings = new SimulatedBindings({ clock: opts.clock });
-  for (const p of peripherals) bindings.addPeripheral(p);
+  // Peripherals that ask for security start bonded unless told otherwise (a hub paired earlier).
+  for (const p of peripherals) bindings.addPeripheral(p, { bonded: opts.bonded ?? true });
   return { central: createNobleCentral({ ...opts, bindings }), bindings };
 }
 
@@ -120,7 +121,8 @@ class NobleCentral implements BleCentral {
         const serviceOf = new Map<NobleCharacteristic, string>();
         for (const s of services) for (const c of s.characteristics ?? []) { chars.push(c); serviceOf.set(c, norm(s.uuid)); }
         if (p.state !== 'connected') throw new Error('link lost during discovery');
-        return new NobleConnection(p, chars, serviceOf, this.opts.clock, this.log, gattMs, () => this.activity());
+        const b = this.bindings;
+        return new NobleConnection(p, chars, serviceOf, this.opts.clock, this.log, gattMs, () => this.activity(), () => b?.bonded?.(id) ?? null);
       } catch (e) {
         p.disconnectAsync().catch(() => undefined);
         throw e;

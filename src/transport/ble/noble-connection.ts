@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { NobleCharacteristic, NoblePeripheral } from './noble-types.js';
+import { isSecurityRefusal, PairingRequiredError } from './pairing-error.js';
 import { norm } from './sim-bindings.js';
 import { withTimeout } from './timeout.js';
 import type { BleConnection } from './types.js';
@@ -20,11 +21,14 @@ export class NobleConnection implements BleConnection {
     private readonly log: Logger,
     private readonly opTimeoutMs: number,
     private readonly onActivity: () => void,
+    private readonly bondedFn: () => boolean | null = () => null,
   ) {
     this.address = p.address.toUpperCase();
     for (const c of chars) this.chars.set(`${serviceOf.get(c) ?? ''}/${norm(c.uuid)}`, c);
     p.once('disconnect', (reason: unknown) => this.closedBy(typeof reason === 'string' ? reason : `reason ${String(reason)}`));
   }
+
+  bonded(): boolean | null { return this.bondedFn(); }
 
   has(service: string, characteristic: string): boolean {
     return this.chars.has(`${norm(service)}/${norm(characteristic)}`);
@@ -32,14 +36,14 @@ export class NobleConnection implements BleConnection {
 
   async read(service: string, characteristic: string): Promise<Uint8Array> {
     const c = this.get(service, characteristic);
-    const b = await withTimeout(c.readAsync(), this.opTimeoutMs, this.clock, `read ${characteristic}`);
+    const b = await this.secured(withTimeout(c.readAsync(), this.opTimeoutMs, this.clock, `read ${characteristic}`));
     this.onActivity();
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
   }
 
   async write(service: string, characteristic: string, data: Uint8Array, withoutResponse = false): Promise<void> {
     const c = this.get(service, characteristic);
-    await withTimeout(c.writeAsync(Buffer.from(data), withoutResponse), this.opTimeoutMs, this.clock, `write ${characteristic}`);
+    await this.secured(withTimeout(c.writeAsync(Buffer.from(data), withoutResponse), this.opTimeoutMs, this.clock, `write ${characteristic}`));
   }
 
   async subscribe(service: string, characteristic: string, onData: (data: Uint8Array) => void): Promise<void> {
@@ -54,7 +58,7 @@ export class NobleConnection implements BleConnection {
         this.log.error({ err: e instanceof Error ? e.message : String(e), characteristic }, 'notification handler threw');
       }
     });
-    await withTimeout(c.subscribeAsync(), this.opTimeoutMs, this.clock, `subscribe ${characteristic}`);
+    await this.secured(withTimeout(c.subscribeAsync(), this.opTimeoutMs, this.clock, `subscribe ${characteristic}`));
   }
 
   onDisconnect(fn: (reason: string) => void): void {
@@ -67,6 +71,16 @@ export class NobleConnection implements BleConnection {
     const done = new Promise<void>((r) => this.onDisconnect(() => r()));
     this.p.disconnectAsync().catch(() => undefined);
     await withTimeout(done, this.opTimeoutMs, this.clock, 'disconnect').catch(() => this.closedBy('local disconnect timeout'));
+  }
+
+  /** A security refusal becomes a PairingRequiredError (bond lost when the host holds keys). */
+  private async secured<T>(op: Promise<T>): Promise<T> {
+    try {
+      return await op;
+    } catch (e) {
+      if (isSecurityRefusal(e)) throw new PairingRequiredError(this.bondedFn() === true, e instanceof Error ? e.message : String(e));
+      throw e;
+    }
   }
 
   private get(service: string, characteristic: string): NobleCharacteristic {

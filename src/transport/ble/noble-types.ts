@@ -43,6 +43,8 @@ export interface NobleBindingsLike extends EventEmitter {
   start(): void;
   stop?(): void;
   reset?(): void;
+  /** Whether the host holds keys for a device (noble id); absent or null when unknown. */
+  bonded?(id: string): boolean | null;
 }
 
 export type NobleConstructor = new (bindings: NobleBindingsLike) => NobleInstance;

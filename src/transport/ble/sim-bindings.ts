@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../../core/clock.js';
+import { SimSecurityState, type PairOutcome } from './sim-security.js';
 import type { AdapterState, SimCharacteristic, SimLink, SimPeripheral } from './types.js';
 
 /**
@@ -36,6 +37,7 @@ export function norm(uuid: string): string {
 
 export class SimulatedBindings extends EventEmitter {
   private readonly peripherals = new Map<string, SimPeripheral>();
+  private readonly security = new Map<string, SimSecurityState>();
   private readonly conns = new Map<string, Conn>();
   private readonly pending = new Set<string>();
   private scanning = false;
@@ -54,8 +56,31 @@ export class SimulatedBindings extends EventEmitter {
 
   // ---- what the simulator side uses ----
 
-  addPeripheral(p: SimPeripheral): void {
-    this.peripherals.set(this.addressToId(p.address), p);
+  /** Host a peripheral. `bonded`: host and device already share a bond (paired earlier). */
+  addPeripheral(p: SimPeripheral, opts: { bonded?: boolean } = {}): void {
+    const id = this.addressToId(p.address);
+    this.peripherals.set(id, p);
+    const sec = new SimSecurityState(p.security);
+    if (opts.bonded) sec.bondBothSides();
+    this.security.set(id, sec);
+  }
+
+  /** Security state of a hosted peripheral (tests: forget the bond on the device, remove host keys). */
+  securityOf(address: string): SimSecurityState | undefined {
+    return this.security.get(this.addressToId(address));
+  }
+
+  /** Does the host hold keys for this device? */
+  bonded(id: string): boolean | null {
+    return this.security.get(id)?.hostKeys ?? null;
+  }
+
+  /** Pair over the open link (what noble's SMP allows: Just Works, or a passkey given here). */
+  pair(address: string, passkey: string | null): PairOutcome | { ok: false; reason: 'not_connected' } {
+    const id = this.addressToId(address);
+    const sec = this.security.get(id);
+    if (!sec || !this.conns.has(id)) return { ok: false, reason: 'not_connected' };
+    return sec.pair(passkey);
   }
 
   removePeripheral(address: string): void {
@@ -65,6 +90,7 @@ export class SimulatedBindings extends EventEmitter {
     if (this.conns.has(id)) this.drop(id, 'peripheral removed');
     this.pending.delete(id);
     this.peripherals.delete(id);
+    this.security.delete(id);
   }
 
   /** Force an adapter state (e.g. 'poweredOff' to simulate a pulled dongle). */
@@ -197,6 +223,8 @@ export class SimulatedBindings extends EventEmitter {
       this.emitLater('read', id, serviceUuid, charUuid, Buffer.alloc(0), false, new Error('ATT error 0x02 (read not permitted)'));
       return;
     }
+    const refused = this.securityError(id, serviceUuid);
+    if (refused) { this.emitLater('read', id, serviceUuid, charUuid, Buffer.alloc(0), false, refused); return; }
     this.emitLater('read', id, serviceUuid, charUuid, Buffer.from(ch.onRead()), false);
   }
 
@@ -204,7 +232,7 @@ export class SimulatedBindings extends EventEmitter {
     const ch = this.char(id, serviceUuid, charUuid);
     let err: Error | undefined;
     if (!ch || !(ch.properties.includes('write') || ch.properties.includes('writeWithoutResponse'))) err = new Error('ATT error 0x03 (write not permitted)');
-    else {
+    else if ((err = this.securityError(id, serviceUuid))) { /* refused: the handler never sees the write */ } else {
       const code = ch.onWrite?.(new Uint8Array(data));
       if (typeof code === 'number' && code !== 0) err = new Error(`ATT error 0x${code.toString(16)}`);
     }
@@ -220,6 +248,8 @@ export class SimulatedBindings extends EventEmitter {
       this.emitLater('notify', id, serviceUuid, charUuid, false, new Error('ATT error 0x03 (no CCCD)'));
       return;
     }
+    const refused = this.securityError(id, serviceUuid);
+    if (refused) { this.emitLater('notify', id, serviceUuid, charUuid, false, refused); return; }
     if (enable) c.subscribed.add(key(serviceUuid, charUuid));
     else c.subscribed.delete(key(serviceUuid, charUuid));
     this.emitLater('notify', id, serviceUuid, charUuid, enable);
@@ -232,6 +262,13 @@ export class SimulatedBindings extends EventEmitter {
   writeHandle(id: string, h: number): void { this.emitLater('handleWrite', id, h, new Error('not supported')); }
 
   // ---- internals ----
+
+  /** The ATT error the device answers on an insecure link, or undefined. */
+  private securityError(id: string, serviceUuid: string): Error | undefined {
+    const code = this.security.get(id)?.check(serviceUuid) ?? 0;
+    if (code === 0) return undefined;
+    return new Error(`ATT error 0x${code.toString(16).padStart(2, '0')} (insufficient ${code === 0x05 ? 'authentication' : 'encryption'})`);
+  }
 
   private advertise(id: string, p: SimPeripheral): void {
     if (!p.inRange() || this.conns.has(id)) return;
@@ -246,6 +283,7 @@ export class SimulatedBindings extends EventEmitter {
     if (this.conns.has(id)) return;
     const conn: Conn = { p, subscribed: new Set() };
     this.conns.set(id, conn);
+    this.security.get(id)?.onConnect();
     this.stats.connects++;
     // noble only resolves a connect for a peripheral it knows: announce it first, as HCI does.
     const advertisement = { localName: p.name, serviceUuids: p.advertisedServices.map(norm), serviceData: [] };
@@ -267,6 +305,7 @@ export class SimulatedBindings extends EventEmitter {
     if (!c) return;
     this.conns.delete(id);
     this.stats.disconnects++;
+    this.security.get(id)?.onDisconnect();
     c.p.detach();
     if (emit) this.emitLater('disconnect', id, reason);
   }

@@ -1,6 +1,7 @@
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { LinkFact } from '../../../drivers/types.js';
+import { PairingRequiredError } from './pairing-error.js';
 import type { BleCentral, BleConnection } from './types.js';
 
 export interface SuperviseOptions {
@@ -19,6 +20,14 @@ export interface SuperviseOptions {
   connectTimeoutMs?: number;
   /** Jitter source in [0,1) (tests pin it). */
   random?: () => number;
+  /**
+   * The device refused its characteristics for want of pairing (`required`, and whether the host
+   * had a bond that the device no longer accepts), or the session came up secured again.
+   * Told on transitions only.
+   */
+  pairing?(p: { required: true; bondLost: boolean; detail: string } | { required: false }): void;
+  /** Retry interval while pairing is required (no reconnect loop). Default: backoffMaxMs. */
+  pairingRetryMs?: number;
 }
 
 /**
@@ -41,6 +50,7 @@ export function superviseBleLink(o: SuperviseOptions): { stop(): Promise<void> }
   let conn: BleConnection | null = null;
   let wake: (() => void) | null = null;
   let failures = 0;
+  let pairingRaised = false;
 
   const report = (f: LinkFact): void => {
     const key = f.fact === 'reaching' ? `${f.fact}:${f.detail ?? ''}` : f.fact;
@@ -76,6 +86,19 @@ export function superviseBleLink(o: SuperviseOptions): { stop(): Promise<void> }
     try {
       await o.run(c);
     } catch (e) {
+      if (e instanceof PairingRequiredError) {
+        await c.disconnect();
+        conn = null;
+        if (!pairingRaised) {
+          pairingRaised = true;
+          log.warn({ bondLost: e.bondLost, detail: e.detail }, e.bondLost ? 'bond lost: the device refuses the stored keys; run carehub pair' : 'device requires pairing; run carehub pair');
+          o.pairing?.({ required: true, bondLost: e.bondLost, detail: e.detail });
+        }
+        if (stopped) return;
+        reaching(e.bondLost ? 'bond lost' : 'pairing required');
+        await pause(o.pairingRetryMs ?? max);
+        return;
+      }
       log.warn({ err: e instanceof Error ? e.message : String(e) }, 'session setup failed; dropping link');
       failures++;
       await c.disconnect();
@@ -86,6 +109,11 @@ export function superviseBleLink(o: SuperviseOptions): { stop(): Promise<void> }
       return;
     }
     failures = 0;
+    if (pairingRaised) {
+      pairingRaised = false;
+      log.info('device secured again');
+      o.pairing?.({ required: false });
+    }
     report({ fact: 'answered' });
     const stopWait = new Promise<string>((r) => { wake = () => r('stopped'); });
     const reason = await Promise.race([dropped, stopWait]);

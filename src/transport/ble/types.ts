@@ -26,6 +26,8 @@ export interface BleCentral {
 
 export interface BleConnection {
   readonly address: string;
+  /** Whether the host holds a bond (keys) for this device; null when the bindings cannot tell. */
+  bonded(): boolean | null;
   has(service: string, characteristic: string): boolean;
   read(service: string, characteristic: string): Promise<Uint8Array>;
   write(service: string, characteristic: string, data: Uint8Array, withoutResponse?: boolean): Promise<void>;
@@ -58,10 +60,21 @@ export interface SimLink {
   disconnect(reason: string): void;
 }
 
+/** LE security a simulated peripheral asks for on its characteristics (Device Information stays open). */
+export type SimSecurityLevel = 'none' | 'encrypted' | 'authenticated';
+
+export interface SimSecurity {
+  level: SimSecurityLevel;
+  /** Six digits the device displays (authenticated level; default 000000). */
+  passkey?: string;
+}
+
 /** A simulated GATT peripheral hosted by the simulated noble bindings. */
 export interface SimPeripheral {
   address: string;
   name: string;
+  /** Security the device requires; none when absent. */
+  security?: SimSecurity;
   rssi(): number;
   advertisedServices: string[];
   services: SimService[];
