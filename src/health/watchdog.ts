@@ -1,58 +1,71 @@
-import { spawn } from 'node:child_process';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
+import { SdNotify, SERVICE_ENV } from './sd-notify.js';
 
 /** A liveness check: null when healthy, else why not. */
 export type HealthCheck = () => string | null;
 
 /**
- * systemd integration (unit: Type=notify, NotifyAccess=all, WatchdogSec=...). READY=1 once the
+ * systemd integration (unit: Type=notify, NotifyAccess=main, WatchdogSec=...). READY=1 once the
  * hub has started; WATCHDOG=1 every half watchdog period, but only while every check passes
  * (the alarm engine has evaluated recently, the store answers). A hung alarm loop therefore
- * makes systemd restart the service. Outside systemd (no NOTIFY_SOCKET) this does nothing.
- * Notifications go through `systemd-notify`, which ships with systemd.
+ * makes systemd restart the service. Each beat also sends STATUS= (devices, alarms, backlog; or
+ * what is unhealthy), and stop() sends STOPPING=1. Outside systemd (no NOTIFY_SOCKET) nothing is
+ * sent. Everything goes from this process over the notify socket (sd-notify.ts): no child process.
  */
 export class Watchdog {
   private timer: TimerHandle | undefined;
   private failing: string | null = null;
+  private readonly notifier: SdNotify;
 
-  constructor(private readonly o: { clock: Clock; log: Logger; checks: HealthCheck[]; env?: NodeJS.ProcessEnv }) {}
-
-  get enabled(): boolean {
-    return Boolean((this.o.env ?? process.env).NOTIFY_SOCKET);
+  constructor(private readonly o: { clock: Clock; log: Logger; checks: HealthCheck[]; env?: NodeJS.ProcessEnv; status?: () => string }) {
+    this.notifier = new SdNotify(o.log, o.env ?? SERVICE_ENV);
   }
 
-  ready(): void {
-    if (!this.enabled) return;
-    this.notify('READY=1');
-    const usec = Number((this.o.env ?? process.env).WATCHDOG_USEC ?? 0);
+  get enabled(): boolean {
+    return this.notifier.enabled;
+  }
+
+  /** READY=1 (with the first STATUS) and the periodic beat when systemd asked for a watchdog. */
+  ready(): Promise<boolean> {
+    if (!this.enabled) return Promise.resolve(false);
+    const usec = Number((this.o.env ?? SERVICE_ENV).WATCHDOG_USEC ?? 0);
     if (usec > 0) this.timer = this.o.clock.setInterval(() => this.beat(), Math.max(1000, usec / 2000));
+    return this.notifier.send([['READY', '1'], ['STATUS', this.statusNow()]]);
   }
 
   /** One watchdog period: ping only when healthy; log transitions once. */
   beat(): boolean {
-    const problems = this.o.checks.map((c) => c()).filter((p): p is string => p !== null);
-    const now = problems.length ? problems.join('; ') : null;
+    const now = this.problems();
     if (now !== this.failing) {
       if (now) this.o.log.error({ problems: now }, 'watchdog: unhealthy, not pinging systemd');
       else if (this.failing) this.o.log.info('watchdog: healthy again');
       this.failing = now;
     }
-    if (!now && this.enabled) this.notify('WATCHDOG=1');
+    if (this.enabled) {
+      void this.notifier.send(now ? [['STATUS', `UNHEALTHY: ${now}`]] : [['WATCHDOG', '1'], ['STATUS', this.statusNow()]]);
+    }
     return !now;
   }
 
-  stop(): void {
+  stop(): Promise<boolean> {
     if (this.timer) this.o.clock.clearInterval(this.timer);
-    if (this.enabled) this.notify('STOPPING=1');
+    this.timer = undefined;
+    if (!this.enabled) return Promise.resolve(false);
+    return this.notifier.send([['STOPPING', '1'], ['STATUS', 'stopping']]);
   }
 
-  private notify(msg: string): void {
+  private problems(): string | null {
+    const problems = this.o.checks.map((c) => c()).filter((p): p is string => p !== null);
+    return problems.length ? problems.join('; ') : null;
+  }
+
+  private statusNow(): string {
+    if (!this.o.status) return 'running';
     try {
-      const p = spawn('systemd-notify', [`--pid=${process.pid}`, msg], { stdio: 'ignore' });
-      p.on('error', (err) => this.o.log.warn({ err: err.message }, 'systemd-notify failed'));
+      return this.o.status();
     } catch (err) {
-      this.o.log.warn({ err: (err as Error).message }, 'systemd-notify failed');
+      return `status unavailable: ${(err as Error).message}`;
     }
   }
 }

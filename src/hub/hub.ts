@@ -111,7 +111,7 @@ export class Hub {
       status: () => statusLine({ devices: parts.registry.list(), alarms: parts.alarms.active(), backlog: parts.store.depth().total }),
     });
     void watchdog.ready();
-    stops.push('watchdog', () => watchdog.stop());
+    stops.push('watchdog', async () => { await watchdog.stop(); });
     log.info({ hub: config.hub.id, version: VERSION, devices: config.devices.length, store: dirname(config.storage.path), degraded: [...new Set(checks.problems.map((p) => p.part))] }, 'hub started');
     return hub;
   }
