@@ -66,7 +66,7 @@ async function benchLatency(): Promise<number> {
   const store = new Map<string, string>();
   const ctx: DriverContext = {
     device: { id: 'oxi-bench', kind: 'oximeter', transport: 'ble', address, options: { quirks: [], readingRateHz: 1, waveform: false, waveformHz: 25, baud: 19200, parity: 'even', dataBits: 8, stopBits: 1 } },
-    hubId: 'bench', log, clock, ble: central,
+    hubId: 'bench', timeZone: 'UTC', log, clock, ble: central,
     async submit(ms: Measurement[]) { if (ms.length) { lat.push(performance.now() - sentAt); onSubmit?.(); } },
     linkFact() {}, setBattery() {}, reject() {}, technical() {}, deviceAlarm() {},
     state: { get: (k) => store.get(k), set: (k, v) => { store.set(k, v); } },

@@ -52,7 +52,7 @@ export async function benchCgm(opts: { dir: string }): Promise<{ cgm_backfill_40
   const device = { id: 'cgm-1', kind: 'cgm', transport: 'ble', address: ADDRESS, options: { quirks: [], crc: 'mcrf4xx' } } as unknown as DeviceConfig;
   const state = store.deviceState(device.id);
   const ctx: DriverContext = {
-    device, hubId: 'hub-bench', log, clock: hubClock, state, ble: central,
+    device, hubId: 'hub-bench', timeZone: 'UTC', log, clock: hubClock, state, ble: central,
     submit: (ms) => pipeline.submit(device.id, 'cgm', ms),
     linkFact: () => undefined, setBattery: () => undefined, reject: () => undefined,
     technical: () => undefined, deviceAlarm: () => undefined,

@@ -52,7 +52,7 @@ export async function benchVent(seconds = 10, o: { waveform?: boolean } = {}): P
       options: { quirks: [], readingRateHz: 1, waveform: o.waveform ?? true, waveformHz: 125, baud: 19200, parity: 'even', dataBits: 8, stopBits: 1 },
     } as DeviceConfig;
     const ctx: DriverContext = {
-      device, hubId: 'hub-bench', log, clock, serialPath: link,
+      device, hubId: 'hub-bench', timeZone: 'UTC', log, clock, serialPath: link,
       submit: (ms: Measurement[]) => pipeline.submit(device.id, 'ventilator', ms),
       linkFact: () => {}, setBattery: () => {}, reject: () => {},
       technical: (_c: Omit<TechnicalCondition, 'device'>) => {}, deviceAlarm: (_a: DeviceAlarm) => {},

@@ -45,6 +45,12 @@ export interface DriverContext {
   log: Logger;
   clock: Clock;
   /**
+   * The hub's IANA time zone (`hub.timezone`; 'UTC' when that is not a known zone). Devices that
+   * keep local wall time without a zone (PLXS spot-check Date Time) are read in it
+   * (drivers/shared/local-time.ts).
+   */
+  timeZone: string;
+  /**
    * Hand measurements to the pipeline. Resolves once they are durably stored (or rejected as
    * implausible); only then may the driver treat them as taken (e.g. advance a backfill cursor).
    */
@@ -73,6 +79,8 @@ export interface SimOptions {
   scenario: string;
   clock: Clock;
   log: Logger;
+  /** IANA zone a simulated device that keeps local wall time is set to (default 'UTC'). */
+  timeZone?: string;
 }
 
 /** A running simulated serial device: the driver connects to `path`. */

@@ -23,6 +23,7 @@ export const definition: DriverDefinition = {
       name: `SIM-PLX ${o.device.id}`,
       clock: o.clock,
       scenario: isOxiScenario(o.scenario) ? o.scenario : 'normal',
+      ...(o.timeZone ? { timeZone: o.timeZone } : {}),
       });
     },
   },

@@ -3,6 +3,7 @@ import { superviseBleDevice } from '../shared/ble-device.js';
 import { withTimeout } from '../../src/transport/ble/timeout.js';
 import type { BleConnection } from '../../src/transport/ble/types.js';
 import { toHex } from '../shared/codec.js';
+import { localToUtcMs } from '../shared/local-time.js';
 import { decodeRacp, describeRacp, encodeRacp, RacpOp, RacpOperator } from '../shared/racp.js';
 import type { DriverContext, DriverSession } from '../types.js';
 import { decodeContinuous, decodeFeatures, decodeSpotCheck, Feature, formatDateTime, PLXS, type PlxSpotCheck } from './codec.js';
@@ -27,6 +28,7 @@ export interface PlxsSessionOptions {
  *   A wall clock that steps backwards can neither drop a reading nor reuse a key.
  * - Spot-check with a timestamp: `s:<device timestamp>`; a stored record re-read after a
  *   reconnect gets the same key, so the backend de-duplicates it. Without one: `s-rx:<rx>`.
+ *   The timestamp is the device's local wall time; `t` reads it in ctx.timeZone (hub.timezone).
  */
 export function createPlxsSession(ctx: DriverContext, o: PlxsSessionOptions = {}): DriverSession {
   const log = ctx.log.child('session');
@@ -87,8 +89,10 @@ export function createPlxsSession(ctx: DriverContext, o: PlxsSessionOptions = {}
     let base: Omit<Measurement, 'metric' | 'value'>;
     if (m.timestamp) {
       const ts = m.timestamp;
-      const deviceT = Date.UTC(ts.year, ts.month - 1, ts.day, ts.hours, ts.minutes, ts.seconds);
-      base = m.clockNotSet ? { t: rx, key: `s:${formatDateTime(ts)}` } : { t: deviceT, deviceTime: true, key: `s:${formatDateTime(ts)}` };
+      // Local wall time of the device (no zone on the air): read in the hub's zone. The key stays
+      // the device's own fields, so a re-read record keeps its id whatever the zone rules say.
+      const key = `s:${formatDateTime(ts)}`;
+      base = m.clockNotSet ? { t: rx, key } : { t: localToUtcMs(ts, ctx.timeZone), deviceTime: true, key };
     } else base = { t: rx, key: `s-rx:${rx}` };
     if (flags.length) base.flags = flags;
     submit(measurements({ spo2: m.spo2.value, pr: m.pr.value, pai: m.pai?.value ?? null }, base));

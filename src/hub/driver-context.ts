@@ -13,6 +13,8 @@ export interface DriverContextDeps {
   hubId: string;
   clock: Clock;
   log: Logger;
+  /** The hub's IANA time zone, already validated (start-local falls back to 'UTC'). */
+  timeZone: string;
   pipeline: Pipeline;
   alarms: AlarmInputs;
   registry: DeviceRegistry;
@@ -45,6 +47,7 @@ export function makeDriverContext(device: DeviceConfig, deps: DriverContextDeps)
     hubId: deps.hubId,
     log,
     clock: deps.clock,
+    timeZone: deps.timeZone,
     submit: (ms) => {
       if (ms.length > 0) owner.delivered();
       return deps.pipeline.submit(device.id, device.kind, ms);

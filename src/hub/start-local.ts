@@ -2,6 +2,7 @@ import { AlarmEngine } from '../alarms/engine.js';
 import { resolveAlarms } from '../alarms/defaults.js';
 import { createAnnunciators } from '../alarms/annunciators/index.js';
 import type { AlarmEvent, TechnicalCondition } from '../alarms/types.js';
+import { timeZoneProblem } from '../config/preflight.js';
 import { parseByteSize, type Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
@@ -128,7 +129,10 @@ export async function startLocal(o: LocalOptions, stops: StopList): Promise<Loca
 
   const devices = new DeviceRunner(log.child('hub'), clock);
   stops.push('devices', () => devices.stop());
-  await devices.start(config.devices, { hubId: config.hub.id, clock, log, pipeline, alarms, registry, store });
+  // Devices that keep local wall time (PLXS spot-checks) are read in hub.timezone; an unknown zone
+  // falls back to UTC here, and startSchedule already raises `schedule_unavailable` naming it.
+  const timeZone = timeZoneProblem(config.hub.timezone) === null ? config.hub.timezone : 'UTC';
+  await devices.start(config.devices, { hubId: config.hub.id, clock, log, timeZone, pipeline, alarms, registry, store });
 
   return { store, alarms, pipeline, uplink, registry, devices, snapshot };
 }

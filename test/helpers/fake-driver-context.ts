@@ -66,6 +66,8 @@ export interface FakeDriverContextOptions {
   ble?: BleCentral;
   serialPath?: string;
   hubId?: string;
+  /** The hub's IANA time zone handed to the driver (default 'UTC'). */
+  timeZone?: string;
   /** Alarm rules (default: the shipped defaults, as a hub without an `alarms:` section). */
   alarms?: AlarmsConfig;
   /** SQLite file of the store (a hub restart: a second context on the same file); kept on dispose. Default: a temp file. */
@@ -134,7 +136,7 @@ export function fakeDriverContext(o: FakeDriverContextOptions = {}): FakeDriverC
   });
 
   const prod = makeDriverContext(device, {
-    hubId, clock, log, pipeline, alarms: recording, registry, store,
+    hubId, clock, log, timeZone: o.timeZone ?? 'UTC', pipeline, alarms: recording, registry, store,
     ...(o.ble ? { ble: o.ble } : {}), ...(o.serialPath ? { serialPath: o.serialPath } : {}),
   });
   const submitted: Measurement[] = [];
