@@ -163,6 +163,11 @@ const localSchema = z.strictObject({
   gpioLine: z.number().int().min(0).max(1023).optional().describe('GPIO line offset of the buzzer/LED.'),
 }).default({ pageBind: '127.0.0.1', pagePort: 8080, controlSocket: '/run/carehub/control.sock', console: true, sound: true });
 
+const bleSchema = z.strictObject({
+  bindings: z.enum(['auto', 'bluez', 'hci']).default('auto').describe('BLE stack: bluez (through bluetoothd over D-Bus: pairing, bonding, passkeys), hci (raw HCI socket; bluetoothd must not use the adapter) or auto (bluez on Linux when org.bluez is on the system bus, else hci).'),
+  adapter: z.string().regex(/^hci([0-9]|[1-5][0-9]|6[0-3])$/, 'an adapter name hci0 to hci63').default('hci0').describe('Bluetooth adapter the hub uses (hci0 to hci63); one central per adapter.'),
+}).default({ bindings: 'auto', adapter: 'hci0' }).describe('The real Bluetooth LE stack and adapter (simulated devices ignore it).');
+
 const scheduleSchema = z.strictObject({
   housekeeping: z.string().max(200).default('*/15 * * * *').describe('Cron: prune delivered readings past retention, checkpoint the WAL.'),
   integrityCheck: z.string().max(200).default('30 3 * * *').describe('Cron: SQLite quick_check while running.'),
@@ -183,6 +188,7 @@ export const configSchema = z
   devices: z.array(deviceSchema).max(MAX_DEVICES).default([]).describe(`Devices paired with this hub (at most ${MAX_DEVICES}).`),
   alarms: alarmsSchema.optional().describe('Alarm rules. When absent, the shipped defaults (config/alarms.default.yaml) apply.'),
   local: localSchema,
+  ble: bleSchema,
   schedule: scheduleSchema,
   log: logSchema,
 })
@@ -198,5 +204,6 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type DeviceConfig = Config['devices'][number];
 export type UplinkConfig = Config['uplink'];
+export type BleConfig = Config['ble'];
 export type StorageConfig = Config['storage'];
 export type LocalConfig = Config['local'];

@@ -1,9 +1,10 @@
 import { loadDriver } from '../../drivers/index.js';
 import type { DriverDefinition, DriverSession, SerialSimEndpoint } from '../../drivers/types.js';
-import { defaultProtocol, type DeviceConfig } from '../config/schema.js';
+import { defaultProtocol, type BleConfig, type DeviceConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { SimFaults } from '../rig/sim-faults.js';
+import { chooseBindings, type BindingsChoice } from '../transport/ble/bindings-choice.js';
 import { createNobleCentral } from '../transport/ble/noble-central.js';
 import { SimulatedBindings } from '../transport/ble/sim-bindings.js';
 import type { BleCentral, SimPeripheral } from '../transport/ble/types.js';
@@ -15,6 +16,7 @@ export class DeviceRunner {
   private serialSims: SerialSimEndpoint[] = [];
   private peripherals: SimPeripheral[] = [];
   private centrals: BleCentral[] = [];
+  private bleChoice: (BindingsChoice & { central: BleCentral }) | null = null;
   /** Fault injection into the simulated devices (`carehub rig`); wraps only `simulate:` devices. */
   readonly faults: SimFaults;
 
@@ -22,7 +24,13 @@ export class DeviceRunner {
     this.faults = new SimFaults(clock, log.child('rig'));
   }
 
-  async start(devices: readonly DeviceConfig[], deps: Omit<DriverContextDeps, 'ble' | 'serialPath'>): Promise<void> {
+  /** The real BLE stack in use (bindings, adapter, why, adapter state); null without real BLE devices. */
+  ble(): { bindings: string; adapter: string; reason: string; state: string } | null {
+    const c = this.bleChoice;
+    return c ? { bindings: c.bindings, adapter: c.adapter, reason: c.reason, state: c.central.state() } : null;
+  }
+
+  async start(devices: readonly DeviceConfig[], deps: Omit<DriverContextDeps, 'ble' | 'serialPath'>, bleConfig: BleConfig = { bindings: 'auto', adapter: 'hci0' }): Promise<void> {
     const defs = new Map<string, DriverDefinition>();
     for (const d of devices) defs.set(d.id, await loadDriver(d.protocol ?? defaultProtocol(d.kind)));
 
@@ -32,8 +40,11 @@ export class DeviceRunner {
     let real: BleCentral | undefined;
     let sim: BleCentral | undefined;
     if (needsReal) {
-      real = createNobleCentral({ bindings: 'hci', log: this.log.child('ble'), clock: this.clock, technical: (c) => deps.alarms.technical(c) });
+      const choice = await chooseBindings(bleConfig);
+      this.log.info({ bindings: choice.bindings, adapter: choice.adapter, reason: choice.reason }, 'BLE stack');
+      real = createNobleCentral({ bindings: choice.bindings, adapter: choice.adapter, log: this.log.child('ble'), clock: this.clock, technical: (c) => deps.alarms.technical(c) });
       this.centrals.push(real);
+      this.bleChoice = { ...choice, central: real };
     }
     if (simBle.length > 0) {
       const bindings = new SimulatedBindings({ clock: this.clock });
@@ -84,5 +95,6 @@ export class DeviceRunner {
     this.serialSims = [];
     await Promise.allSettled(this.centrals.map((c) => c.close()));
     this.centrals = [];
+    this.bleChoice = null;
   }
 }

@@ -1,6 +1,7 @@
 import type { TechnicalCondition } from '../../alarms/types.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
+import { createBluezBindings } from './bluez-bindings.js';
 import { NobleConnection } from './noble-connection.js';
 import { loadHciBindings, loadNoble } from './noble-loader.js';
 import type { NobleBindingsLike, NobleCharacteristic, NobleInstance, NoblePeripheral } from './noble-types.js';
@@ -9,7 +10,10 @@ import { Mutex, sleep, withTimeout } from './timeout.js';
 import type { AdapterState, Advert, BleCentral, BleConnection, SimPeripheral } from './types.js';
 
 export interface NobleCentralOptions {
-  bindings: 'hci' | SimulatedBindings;
+  /** Real adapter through BlueZ (D-Bus) or raw HCI, or simulated bindings. */
+  bindings: 'hci' | 'bluez' | SimulatedBindings;
+  /** Adapter name (hci0 …) for the real bindings. Default hci0. */
+  adapter?: string;
   log: Logger;
   clock: Clock;
   /** Hub-wide technical conditions (`ble_adapter_unavailable`, `ble_adapter_stuck`). */
@@ -149,8 +153,11 @@ class NobleCentral implements BleCentral {
   }
 
   private open(): void {
-    const b = this.opts.bindings === 'hci' ? loadHciBindings(this.opts.hciOptions) : { ok: true as const, bindings: this.opts.bindings };
-    if (!b.ok) { this.unavailable(`HCI bindings: ${b.error}`); return; }
+    const adapter = this.opts.adapter ?? 'hci0';
+    const b = this.opts.bindings === 'hci' ? loadHciBindings({ deviceId: Number(adapter.replace(/^hci/, '')) || 0, ...this.opts.hciOptions })
+      : this.opts.bindings === 'bluez' ? createBluezBindings(adapter, this.log)
+        : { ok: true as const, bindings: this.opts.bindings };
+    if (!b.ok) { this.unavailable(`${this.opts.bindings === 'bluez' ? 'BlueZ' : 'HCI'} bindings: ${b.error}`); return; }
     let noble: NobleInstance;
     try {
       const Noble = loadNoble();

@@ -21,14 +21,16 @@ export class NobleConnection implements BleConnection {
     private readonly log: Logger,
     private readonly opTimeoutMs: number,
     private readonly onActivity: () => void,
-    private readonly bondedFn: () => boolean | null = () => null,
+    private readonly bondedFn: () => boolean | null | Promise<boolean | null> = () => null,
   ) {
     this.address = p.address.toUpperCase();
     for (const c of chars) this.chars.set(`${serviceOf.get(c) ?? ''}/${norm(c.uuid)}`, c);
     p.once('disconnect', (reason: unknown) => this.closedBy(typeof reason === 'string' ? reason : `reason ${String(reason)}`));
   }
 
-  bonded(): boolean | null { return this.bondedFn(); }
+  async bonded(): Promise<boolean | null> {
+    try { return await this.bondedFn(); } catch { return null; }
+  }
 
   has(service: string, characteristic: string): boolean {
     return this.chars.has(`${norm(service)}/${norm(characteristic)}`);
@@ -78,7 +80,7 @@ export class NobleConnection implements BleConnection {
     try {
       return await op;
     } catch (e) {
-      if (isSecurityRefusal(e)) throw new PairingRequiredError(this.bondedFn() === true, e instanceof Error ? e.message : String(e));
+      if (isSecurityRefusal(e)) throw new PairingRequiredError((await this.bonded()) === true, e instanceof Error ? e.message : String(e));
       throw e;
     }
   }

@@ -44,7 +44,7 @@ export interface NobleBindingsLike extends EventEmitter {
   stop?(): void;
   reset?(): void;
   /** Whether the host holds keys for a device (noble id); absent or null when unknown. */
-  bonded?(id: string): boolean | null;
+  bonded?(id: string): boolean | null | Promise<boolean | null>;
 }
 
 export type NobleConstructor = new (bindings: NobleBindingsLike) => NobleInstance;

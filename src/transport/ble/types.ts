@@ -27,7 +27,7 @@ export interface BleCentral {
 export interface BleConnection {
   readonly address: string;
   /** Whether the host holds a bond (keys) for this device; null when the bindings cannot tell. */
-  bonded(): boolean | null;
+  bonded(): Promise<boolean | null>;
   has(service: string, characteristic: string): boolean;
   read(service: string, characteristic: string): Promise<Uint8Array>;
   write(service: string, characteristic: string, data: Uint8Array, withoutResponse?: boolean): Promise<void>;

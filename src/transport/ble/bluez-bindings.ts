@@ -1,0 +1,41 @@
+import { createRequire } from 'node:module';
+import type { MessageBus } from 'dbus-next';
+import type { Logger } from '../../core/log.js';
+import { bondState, openSystemBus, powerCycle } from './bluez-bus.js';
+import type { NobleBindingsLike } from './noble-types.js';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * noble's D-Bus bindings for BlueZ (`@stoprocent/noble/lib/dbus/bindings.js`, loaded directly:
+ * never the package main export, which opens the HCI socket), bound to one adapter, plus what
+ * the hub needs beyond noble: the watchdog reset as Powered off/on through BlueZ, and the bond
+ * state of a device (BlueZ keeps the keys; noble does not).
+ */
+export function createBluezBindings(adapter: string, log: Logger): { ok: true; bindings: NobleBindingsLike } | { ok: false; error: string } {
+  let Bindings: new (o: Record<string, unknown>) => NobleBindingsLike;
+  try {
+    Bindings = require('@stoprocent/noble/lib/dbus/bindings.js') as typeof Bindings;
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+  const b = new Bindings({ adapterId: adapter });
+  let admin: MessageBus | null = null;
+  const bus = (): MessageBus => (admin ??= openSystemBus());
+  const origStop = b.stop?.bind(b);
+  Object.assign(b, {
+    reset(): void {
+      powerCycle(bus(), adapter).catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : String(e), adapter }, 'BlueZ adapter power-cycle failed'));
+    },
+    bonded(id: string): Promise<boolean | null> {
+      const address = id.match(/.{2}/g)?.join(':') ?? id;
+      return bondState(bus(), adapter, address);
+    },
+    stop(): void {
+      origStop?.();
+      try { admin?.disconnect(); } catch { /* already gone */ }
+      admin = null;
+    },
+  });
+  return { ok: true, bindings: b };
+}

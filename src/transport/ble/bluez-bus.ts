@@ -1,0 +1,103 @@
+import dbus from 'dbus-next';
+import type { MessageBus, ProxyObject } from 'dbus-next';
+
+/**
+ * Small typed helpers over BlueZ's D-Bus API (org.bluez on the system bus) for what noble's
+ * D-Bus bindings do not do: adapter power-cycle, bond state, pairing, trust, bond removal.
+ * The bus address comes from DBUS_SYSTEM_BUS_ADDRESS when set (tests run a private bus).
+ */
+export const BLUEZ = 'org.bluez';
+const PROPS = 'org.freedesktop.DBus.Properties';
+const ADAPTER = 'org.bluez.Adapter1';
+export const DEVICE = 'org.bluez.Device1';
+
+/** Every D-Bus call made here has this bound (BlueZ's own pairing timeout is longer: see pair). */
+export const BLUEZ_CALL_TIMEOUT_MS = 10_000;
+
+export function adapterPath(adapter: string): string {
+  return `/org/bluez/${adapter}`;
+}
+
+export function devicePath(adapter: string, address: string): string {
+  return `${adapterPath(adapter)}/dev_${address.toUpperCase().replace(/:/g, '_')}`;
+}
+
+/** Call a D-Bus method on a proxy's interface (the library's member index is untyped). */
+export async function call(obj: ProxyObject, iface: string, method: string, ...args: unknown[]): Promise<unknown> {
+  const i = obj.getInterface(iface) as unknown as Record<string, ((...a: unknown[]) => Promise<unknown>) | undefined>;
+  const fn = i[method];
+  if (typeof fn !== 'function') throw new Error(`${iface}.${method} not available on ${obj.path}`);
+  return fn.apply(i, args);
+}
+
+export function openSystemBus(): MessageBus {
+  return dbus.systemBus();
+}
+
+/** Reject after `ms`; the D-Bus library itself has no per-call timeout. */
+export function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { t = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms); });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(t));
+}
+
+/** Is a BlueZ daemon (org.bluez) on the system bus? False on any failure (no bus, no permission, timeout). */
+export async function bluezPresent(timeoutMs = 2000): Promise<{ present: boolean; why: string }> {
+  let bus: MessageBus | undefined;
+  try {
+    bus = openSystemBus();
+    const b = bus;
+    const probe = (async () => {
+      const obj = await b.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus');
+      const has = await call(obj, 'org.freedesktop.DBus', 'NameHasOwner', BLUEZ);
+      return has === true;
+    })();
+    const present = await bounded(probe, timeoutMs, 'system bus');
+    return { present, why: present ? 'org.bluez is on the system bus' : 'org.bluez is not on the system bus (bluetoothd not running)' };
+  } catch (e) {
+    return { present: false, why: `no system bus: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    try { bus?.disconnect(); } catch { /* already gone */ }
+  }
+}
+
+/** Read one property of a BlueZ object; undefined when the object or property is missing. */
+export async function getProp(bus: MessageBus, path: string, iface: string, name: string): Promise<unknown> {
+  try {
+    const obj = await bounded(bus.getProxyObject(BLUEZ, path), BLUEZ_CALL_TIMEOUT_MS, `introspect ${path}`);
+    const v = await bounded(call(obj, PROPS, 'Get', iface, name), BLUEZ_CALL_TIMEOUT_MS, `get ${name}`);
+    return v instanceof dbus.Variant ? (v.value as unknown) : v;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function setProp(bus: MessageBus, path: string, iface: string, name: string, signature: string, value: unknown): Promise<void> {
+  const obj = await bounded(bus.getProxyObject(BLUEZ, path), BLUEZ_CALL_TIMEOUT_MS, `introspect ${path}`);
+  await bounded(call(obj, PROPS, 'Set', iface, name, new dbus.Variant(signature, value)), BLUEZ_CALL_TIMEOUT_MS, `set ${name}`);
+}
+
+export async function proxy(bus: MessageBus, path: string): Promise<ProxyObject> {
+  return bounded(bus.getProxyObject(BLUEZ, path), BLUEZ_CALL_TIMEOUT_MS, `introspect ${path}`);
+}
+
+/** Does BlueZ hold a bond (keys) for the device? `Bonded` (BlueZ ≥ 5.70) else `Paired`; null when unknown. */
+export async function bondState(bus: MessageBus, adapter: string, address: string): Promise<boolean | null> {
+  const path = devicePath(adapter, address);
+  const bonded = await getProp(bus, path, DEVICE, 'Bonded');
+  if (typeof bonded === 'boolean') return bonded;
+  const paired = await getProp(bus, path, DEVICE, 'Paired');
+  return typeof paired === 'boolean' ? paired : null;
+}
+
+/** Power-cycle the adapter through BlueZ (the stuck-adapter watchdog in bluez mode). */
+export async function powerCycle(bus: MessageBus, adapter: string): Promise<void> {
+  await setProp(bus, adapterPath(adapter), ADAPTER, 'Powered', 'b', false);
+  await setProp(bus, adapterPath(adapter), ADAPTER, 'Powered', 'b', true);
+}
+
+/** The name of a D-Bus error (`org.bluez.Error.AuthenticationFailed`), or null. */
+export function dbusErrorName(e: unknown): string | null {
+  const t = (e as { type?: unknown } | null)?.type;
+  return typeof t === 'string' ? t : null;
+}
