@@ -37,28 +37,30 @@ function readOnly(withEarlierDb: boolean): Promise<string> | string {
 }
 
 describe(`database cannot be opened (${isRoot ? 'read-only tmpfs' : 'directory mode 0500'})`, () => {
-  for (const withEarlierDb of [false, true]) {
-    // a 0500 directory does not stop root, and a non-root test cannot mount: that case needs root
-    it.skipIf(withEarlierDb && !isRoot)(`${withEarlierDb ? 'an existing database on a read-only file system' : 'no database and a directory that cannot be written'}: runs on memory, raises storage_error naming the reason, and readings still alarm`, async () => {
-      const how = await readOnly(withEarlierDb);
-      console.log(`storage-readonly: ${how}`);
-      const rig = await startFaultRig({ dir, hubId: 'hub-ro', log: silentLogger() });
-      try {
-        expect(rig.store.mode).toBe('memory');
-        expect(rig.store.health()).toMatchObject({ mode: 'memory', errorCauses: ['memory'] });
-        const err = rig.conditions.find((c) => c.code === 'storage_error' && c.active)!;
-        expect(err.text).toMatch(isRoot ? /read-only file system/i : /permission denied|EACCES/i);
-        expect(err.text).toMatch(/nothing is saved to disk/);
-        expect(rig.activeCodes()).toContain('storage_error');
+  async function runsOnMemory(withEarlierDb: boolean): Promise<void> {
+    const how = await readOnly(withEarlierDb);
+    console.log(`storage-readonly: ${how}`);
+    const rig = await startFaultRig({ dir, hubId: 'hub-ro', log: silentLogger() });
+    try {
+      expect(rig.store.mode).toBe('memory');
+      expect(rig.store.health()).toMatchObject({ mode: 'memory', errorCauses: ['memory'] });
+      const err = rig.conditions.find((c) => c.code === 'storage_error' && c.active)!;
+      expect(err.text).toMatch(isRoot ? /read-only file system/i : /permission denied|EACCES/i);
+      expect(err.text).toMatch(/nothing is saved to disk/);
+      expect(rig.activeCodes()).toContain('storage_error');
 
-        await rig.spo2(80);
-        await waitFor(() => rig.activeCodes().includes('spo2_low'), 2000, 'spo2_low raised');
-        expect(rig.store.depth().byLane[0]).toBeGreaterThanOrEqual(2); // storage_error + spo2_low raised, in memory
-        expect(rig.store.depth().byLane[1]).toBe(1);
-        expect(rig.store.durability().journalMode).toBe('memory');
-      } finally {
-        await rig.stop();
-      }
-    }, 30_000);
+      await rig.spo2(80);
+      await waitFor(() => rig.activeCodes().includes('spo2_low'), 2000, 'spo2_low raised');
+      expect(rig.store.depth().byLane[0]).toBeGreaterThanOrEqual(2); // storage_error + spo2_low raised, in memory
+      expect(rig.store.depth().byLane[1]).toBe(1);
+      expect(rig.store.durability().journalMode).toBe('memory');
+    } finally {
+      await rig.stop();
+    }
   }
+
+  it('no database and a directory that cannot be written: runs on memory, raises storage_error naming the reason, and readings still alarm', () => runsOnMemory(false), 30_000);
+
+  // a 0500 directory does not stop root, and a non-root test cannot mount: this case needs root
+  it.skipIf(!isRoot)('an existing database on a read-only file system: runs on memory, raises storage_error naming the reason, and readings still alarm', () => runsOnMemory(true), 30_000);
 });
