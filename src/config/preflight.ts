@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import cron from 'node-cron';
 import { CommandAuth } from '../uplink/command-auth.js';
 import { buildConnectOptions, checkTransport, readCredentials } from '../uplink/connect-options.js';
+import { formatProblems, formatWarnings } from '../uplink/fhir-config.js';
 import type { ConfigProblem } from './load.js';
 import { configSchema, type Config } from './schema.js';
 
@@ -49,6 +50,7 @@ export function preflight(config: Config): PreflightResult {
   }
 
   for (const p of uplinkProblems(config.uplink)) add('uplink', p.path, p.message);
+  warnings.push(...formatWarnings(config.uplink, config.devices));
 
   const sock = config.local.controlSocket;
   if (Buffer.byteLength(sock) > MAX_SOCKET_PATH_BYTES) add('control-socket', 'local.controlSocket', `path is ${Buffer.byteLength(sock)} bytes; a Unix socket path holds at most ${MAX_SOCKET_PATH_BYTES}`);
@@ -133,6 +135,7 @@ export function uplinkProblems(uplink: Config['uplink']): ConfigProblem[] {
       out.push({ path: typeof path === 'string' && path.startsWith('uplink') ? path : 'uplink.mqtt', message: (err as Error).message });
     }
   }
+  out.push(...formatProblems(uplink));
   return out;
 }
 

@@ -88,10 +88,30 @@ const mqttSchema = z.strictObject({
   if (m.reconnectMinMs > m.reconnectMaxMs) ctx.addIssue({ code: 'custom', path: ['reconnectMinMs'], message: `must not exceed reconnectMaxMs (${m.reconnectMaxMs})` });
 });
 
+/** A FHIR reference: [base URL/]Type/id[/_history/version], at most 1024 characters. */
+const FHIR_REFERENCE = /^(https?:\/\/[^\s/]+(\/[^\s/]+)*\/)?[A-Z][A-Za-z]{1,63}\/[A-Za-z0-9\-.]{1,64}(\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+const fhirReference = (type: string) => z.string().max(1024).regex(FHIR_REFERENCE, 'a FHIR reference such as Patient/123 or https://host/fhir/Patient/123')
+  .refine((r) => new RegExp(`(^|/)(${type})/[^/]+(/_history/[^/]+)?$`).test(r), `a reference to ${type.split('|').join(' or ')}`);
+
+const fhirSchema = z.strictObject({
+  patient: z.strictObject({
+    reference: fhirReference('Patient').optional().describe('The patient as a reference on the receiving server (FUT needs this form).'),
+    identifier: z.strictObject({
+      system: z.string().min(1).max(1024).describe('Identifier system (a URI, e.g. urn:oid:1.2.208.176.1.2 for the Danish CPR).'),
+      value: z.string().min(1).max(256).describe('Identifier value.'),
+    }).optional().describe('The patient by identifier; the Bundle then carries a conditional create of the Patient.'),
+  }).refine((p) => (p.reference === undefined) !== (p.identifier === undefined), 'give exactly one of reference or identifier')
+    .describe('The patient the readings belong to (Observation.subject). Required for format fhir and fut.'),
+  episodeOfCare: fhirReference('EpisodeOfCare').optional().describe('FUT: the EpisodeOfCare of the monitoring (workflow-episodeOfCare extension).'),
+  basedOn: fhirReference('ServiceRequest').optional().describe('FUT: the ServiceRequest the measurements fulfil, with its version (.../ServiceRequest/<id>/_history/<version>).'),
+  performer: fhirReference('Patient|Practitioner|Organization|RelatedPerson').optional().describe('FUT: who performs the measurements (usually the patient).'),
+}).optional();
+
 const uplinkSchema = z.strictObject({
   mqtt: mqttSchema,
   topicPrefix: z.string().max(64).regex(/^[^#+\s]+$/).default('carehub').describe('First level of every topic.'),
-  format: z.enum(['json', 'fhir']).default('json').describe('Reading batch payload: carehub JSON or a FHIR R4 Bundle.'),
+  format: z.enum(['json', 'fhir', 'fut']).default('json').describe('Reading batch payload: carehub JSON, a FHIR R4 Bundle per the HL7 PHD IG (fhir), or FUT ehealth-observations (fut). docs/TERMINOLOGY.md lists the codes.'),
+  fhir: fhirSchema.describe('Who and what the FHIR formats refer to (uplink.format fhir or fut).'),
   batchMaxReadings: z.number().int().min(1).max(10_000).default(500).describe('Most readings per published batch.'),
   batchMaxDelayMs: z.number().int().min(0).max(60_000).default(200).describe('Longest wait to fill a batch of live readings.'),
   inflightBatches: z.number().int().min(1).max(1000).default(12).describe('Unacknowledged QoS 1 batches allowed in flight while draining (also capped by the broker\'s receive maximum). 12 keeps a 1M-reading drain under ~120 MB RSS.'),

@@ -80,6 +80,7 @@ export async function startLocal(o: LocalOptions, stops: StopList): Promise<Loca
   const uplink = new Uplink({
     config: config.uplink,
     hubId: config.hub.id,
+    devices: config.devices,
     version: VERSION,
     outbox: store,
     log,

@@ -1,4 +1,7 @@
-import { fhirBundle } from './fhir.js';
+import type { UplinkConfig } from '../config/schema.js';
+import type { Logger } from '../core/log.js';
+import { FhirBundler } from './fhir-bundle.js';
+import type { DeviceIdentity } from './fhir-devices.js';
 
 /** One encoded readings batch; `release()` once the broker acknowledged it (or it was dropped). */
 export interface EncodedBatch {
@@ -69,13 +72,31 @@ export class JsonBatchEncoder implements BatchEncoder {
   }
 }
 
-/** `format: fhir`: a FHIR R4 Bundle per batch (parses each payload; not pooled). */
+/** `format: fhir` / `fut`: a FHIR R4 transaction Bundle per batch (parses each payload; not pooled). */
 export class FhirBatchEncoder implements BatchEncoder {
-  constructor(private readonly hub: string, private readonly now: () => number) {}
+  constructor(private readonly bundler: FhirBundler, private readonly now: () => number) {}
 
   encode(payloads: string[]): EncodedBatch {
-    return { body: Buffer.from(fhirBundle(payloads, this.hub, this.now())), release: () => {} };
+    return { body: Buffer.from(this.bundler.bundle(payloads, this.now()).json), release: () => {} };
   }
 
   trim(): void {}
+}
+
+export interface EncoderOptions {
+  config: UplinkConfig;
+  hubId: string;
+  version: string;
+  now: () => number;
+  /** The configured devices (Device resources, HTEST for simulated ones). */
+  devices?: readonly DeviceIdentity[];
+  log?: Logger;
+}
+
+/** The encoder of `uplink.format`. What each format needs is checked by formatProblems (fhir-config.ts). */
+export function makeBatchEncoder(o: EncoderOptions): BatchEncoder {
+  const format = o.config.format;
+  if (format === 'json') return new JsonBatchEncoder(o.hubId, o.config.inflightBatches + 2);
+  const bundler = new FhirBundler({ hub: o.hubId, version: o.version, format, fhir: o.config.fhir, devices: o.devices ?? [], ...(o.log ? { log: o.log } : {}) });
+  return new FhirBatchEncoder(bundler, o.now);
 }

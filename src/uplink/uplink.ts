@@ -11,7 +11,8 @@ import { CommandAuth } from './command-auth.js';
 import { CommandRouter, type CommandHandler, type CommandStats, type RegisterOptions } from './commands.js';
 import { buildConnectOptions } from './connect-options.js';
 import { Drainer, type QoS1Publisher } from './drainer.js';
-import { FhirBatchEncoder, JsonBatchEncoder } from './batch-encoder.js';
+import { makeBatchEncoder } from './batch-encoder.js';
+import type { DeviceIdentity } from './fhir-devices.js';
 import { HealthReporter } from './health.js';
 import { registerPing } from './ping.js';
 import { makeTopics, TOPIC_FLAGS, type DeviceStatus, type StatusPayload, type TopicName, type Topics } from './topics.js';
@@ -28,6 +29,8 @@ export interface UplinkOptions {
   healthProvider?: () => Record<string, unknown>;
   /** Random source for back-off jitter (tests). */
   random?: () => number;
+  /** The configured devices: identity of the Device resources in the FHIR formats. */
+  devices?: readonly DeviceIdentity[];
 }
 
 export interface UplinkStats {
@@ -82,9 +85,7 @@ export class Uplink {
     this.log = o.log.child('uplink:mqtt');
     this.topics = makeTopics(o.config.topicPrefix, o.hubId);
     this.backoff = new Backoff(o.config.mqtt.reconnectMinMs, o.config.mqtt.reconnectMaxMs, o.random);
-    const encoder = o.config.format === 'fhir'
-      ? new FhirBatchEncoder(o.hubId, () => o.clock.now())
-      : new JsonBatchEncoder(o.hubId, o.config.inflightBatches + 2);
+    const encoder = makeBatchEncoder({ config: o.config, hubId: o.hubId, version: o.version, now: () => o.clock.now(), devices: o.devices ?? [], log: this.log.child('fhir') });
     this.drainer = new Drainer({
       outbox: o.outbox,
       readingsTopic: this.topics.of('readings'),

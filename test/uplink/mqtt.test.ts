@@ -160,12 +160,14 @@ describe('uplink against a real broker', () => {
     outbox.add(1, 'reading', JSON.stringify(readingToJson(reading('oxi-1', Date.UTC(2026, 10, 23, 10)))));
     const s = await sub('carehub/hub-fhir/readings');
     const up = new Uplink({
-      config: uplinkConfig({ url: broker.url }, { format: 'fhir' }), hubId: 'hub-fhir', version: 't', outbox,
+      config: uplinkConfig({ url: broker.url }, { format: 'fhir', fhir: { patient: { reference: 'Patient/p1' } } }), hubId: 'hub-fhir', version: 't', outbox,
       log: quietLog, clock: new SystemClock(true),
     });
     cleanups.push(() => up.stop());
     await up.start();
     const m = await s.waitFor(() => s.msgs[0], 5000, 'bundle');
-    expect(JSON.parse(m.payload)).toMatchObject({ resourceType: 'Bundle', entry: [{ resource: { resourceType: 'Observation' } }] });
+    const bundle = JSON.parse(m.payload) as { resourceType: string; entry: { resource: { resourceType: string } }[] };
+    expect(bundle.resourceType).toBe('Bundle');
+    expect(bundle.entry.map((e) => e.resource.resourceType)).toEqual(['Device', 'Device', 'Observation']);
   });
 });

@@ -13,7 +13,6 @@ import { CommandAuth } from '../../src/uplink/command-auth.js';
 import { CommandRouter } from '../../src/uplink/commands.js';
 import { buildConnectOptions, checkTransport, isLoopbackHost } from '../../src/uplink/connect-options.js';
 import { Drainer, type QoS1Publisher } from '../../src/uplink/drainer.js';
-import { fhirBundle } from '../../src/uplink/fhir.js';
 import { makeTopics } from '../../src/uplink/topics.js';
 import { MemoryOutbox } from '../helpers/memory-outbox.js';
 import { makeSigner } from './signing.js';
@@ -201,28 +200,6 @@ describe('command flow control', () => {
     expect(t.router.stats()).toMatchObject({ retained: 1, tooLarge: 1, rateLimited: 100 - 17 });
     expect(t.replies.some((r) => r.id === 'r1')).toBe(false);
     t.router.stop();
-  });
-});
-
-describe('fhir', () => {
-  it('builds a transaction Bundle of PHD Observations with MDC code, UCUM quantity and identifier', () => {
-    const r = readingToJson(reading('oxi-1', Date.UTC(2026, 10, 23, 10, 15, 2)));
-    const b = JSON.parse(fhirBundle([JSON.stringify(r)], 'hub-1', Date.UTC(2026, 10, 23, 10, 16))) as {
-      resourceType: string; type: string; entry: { fullUrl: string; request: { ifNoneExist: string }; resource: Record<string, unknown> }[];
-    };
-    expect(b.resourceType).toBe('Bundle');
-    expect(b.type).toBe('transaction');
-    const e = b.entry[0]!;
-    expect(e.fullUrl).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(e.request.ifNoneExist).toBe(`identifier=urn:carehub:reading|${r.id}`);
-    expect(e.resource).toMatchObject({
-      resourceType: 'Observation', status: 'final',
-      code: { coding: [{ system: 'urn:iso:std:iso:11073:10101', code: '150456' }] },
-      valueQuantity: { value: 97, unit: '%', system: 'http://unitsofmeasure.org', code: '%' },
-      effectiveDateTime: '2026-11-23T10:15:02.000Z',
-      identifier: [{ system: 'urn:carehub:reading', value: r.id }],
-      device: { identifier: { value: 'oxi-1' } },
-    });
   });
 });
 

@@ -1,13 +1,15 @@
 import { glucoseMetrics } from './glucose.js';
 import { oximetryMetrics } from './oximetry.js';
+import { termsOf } from './terminology.js';
 import type { MetricSpec } from './types.js';
 import { ventilationMetrics } from './ventilation.js';
 
-export type { MetricSpec } from './types.js';
+export type { Coded, MetricBase, MetricSpec, MetricTerms } from './types.js';
+export { TERMINOLOGY } from './terminology.js';
 
-/** The metric catalogue: one entry per metric the hub can report. */
+/** The metric catalogue: one entry per metric the hub can report, with its codes (terminology.ts). */
 export const METRICS: ReadonlyMap<string, MetricSpec> = new Map(
-  [...oximetryMetrics, ...glucoseMetrics, ...ventilationMetrics].map((m) => [m.name, m]),
+  [...oximetryMetrics, ...glucoseMetrics, ...ventilationMetrics].map((m) => [m.name, { ...m, ...termsOf(m.name) }]),
 );
 
 export function metricSpec(name: string): MetricSpec | undefined {
