@@ -43,7 +43,7 @@ export class CgmsSession implements DriverSession {
     this.log = ctx.log.child('session');
     this.sink = new RecordSink(ctx);
     this.sink.onSubmitFailed = (e) => {
-      this.log.warn({ err: e.message }, 'submit failed; will read the records again');
+      this.log.debug({ err: e.message }, 'submit failed; will read the records again');
       void this.conn?.disconnect().catch(() => undefined);
     };
   }

@@ -25,7 +25,7 @@ export function createBerrymedSession(ctx: DriverContext, o: BerrymedSessionOpti
   }
   const submit = (ms: Measurement[]): void => {
     if (ms.length === 0) return;
-    ctx.submit(ms).catch((e: unknown) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'submit failed'));
+    ctx.submit(ms).catch(() => undefined); // the context logs failing submits once; the store holds and alarms
   };
   const setTech = (code: string, active: boolean, text: string): void => {
     if ((tech.get(code) ?? false) === active) return;

@@ -42,6 +42,7 @@ export function makeDriverContext(device: DeviceConfig, deps: DriverContextDeps)
     setLink: (state, detail) => deps.registry.setLink(device.id, state, detail),
     alarms: deps.alarms,
   });
+  const storing = submitLog(log);
   const ctx: HubDriverContext = {
     device,
     hubId: deps.hubId,
@@ -50,7 +51,7 @@ export function makeDriverContext(device: DeviceConfig, deps: DriverContextDeps)
     timeZone: deps.timeZone,
     submit: (ms) => {
       if (ms.length > 0) owner.delivered();
-      return deps.pipeline.submit(device.id, device.kind, ms);
+      return deps.pipeline.submit(device.id, device.kind, ms).then(storing.ok, storing.failed);
     },
     linkFact: (f) => owner.report(f),
     setBattery: (pct) => deps.registry.setBattery(device.id, pct),
@@ -66,4 +67,24 @@ export function makeDriverContext(device: DeviceConfig, deps: DriverContextDeps)
   if (deps.ble) ctx.ble = deps.ble;
   if (deps.serialPath) ctx.serialPath = deps.serialPath;
   return ctx;
+}
+
+/**
+ * A device's submits failing (the store cannot write: the store raises storage_full/_error and
+ * holds what it can) are logged when they start and when they end, not once per submit. The
+ * rejection still reaches the driver: a CGM must not advance its backfill cursor.
+ */
+function submitLog(log: Logger): { ok: () => void; failed: (err: unknown) => never } {
+  let failing = 0;
+  return {
+    ok: () => {
+      if (failing === 0) return;
+      log.info({ failedSubmits: failing }, 'submits stored again');
+      failing = 0;
+    },
+    failed: (err) => {
+      if (failing++ === 0) log.warn({ err: err instanceof Error ? err.message : String(err) }, 'submit failed: not stored (further failures counted until one succeeds)');
+      throw err;
+    },
+  };
 }

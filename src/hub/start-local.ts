@@ -97,8 +97,7 @@ export async function startLocal(o: LocalOptions, stops: StopList): Promise<Loca
     rulesPersistence: { load: () => store.kvGet('alarms.rules'), save: (json) => store.kvSet('alarms.rules', json) },
     annunciators: createAnnunciators(config.local, log, technical),
     onEvent: (ev) => {
-      store.addAlarmEvent(ev);
-      uplink.kick();
+      store.addAlarmEvent(ev); // stored rows wake the uplink through store.onAppend below
       o.onAlarmEvent?.(ev);
     },
     onActive: (list) => uplink.setActiveAlarms(list),
@@ -122,11 +121,13 @@ export async function startLocal(o: LocalOptions, stops: StopList): Promise<Loca
     alarms,
     sink: store,
     timeSuspect: config.hub.timeSuspect,
-    onStored: () => uplink.kick(),
     onAccepted: (r) => { registry.seen(r); o.onReading?.(r); },
     onRejected: (device, _metric, reason) => registry.reject(device, `implausible:${reason}`),
   });
   registry.onChange((list) => uplink.setDevices(list));
+  // every stored row wakes the uplink, including held data the store writes on its own after a fault
+  const offAppend = store.onAppend(() => uplink.kick());
+  stops.push('store append listener', offAppend);
 
   const devices = new DeviceRunner(log.child('hub'), clock);
   stops.push('devices', () => devices.stop());
