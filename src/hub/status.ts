@@ -35,6 +35,7 @@ export function buildStatus(s: HubSnapshot) {
       maxBytes: st.maxBytes,
       evicted: st.evicted,
     },
+    storage: st.storage,
     uplink: { state: up.state, reconnects: up.reconnects, ackedRows: up.ackedRows, lastError: up.lastError, disconnectedForS: up.disconnectedForMs === null ? null : Math.round(up.disconnectedForMs / 1000) },
     alarms: s.alarms.active(),
     pipeline: s.pipeline.allCounts(),
@@ -56,5 +57,7 @@ export function buildHealth(s: HubSnapshot): Record<string, unknown> {
     reconnects: up.reconnects,
     rejected_frames: s.registry.rejectedCounts(),
     active_alarms: s.alarms.active().length,
+    storage: st.storage,
+    alarm_engine_faults: s.alarms.faultCount,
   };
 }
