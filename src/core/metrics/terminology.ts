@@ -55,10 +55,10 @@ export const TERMINOLOGY: Readonly<Record<string, MetricTerms>> = {
     sources: ['LOINC 8867-4: [VS] heart rate profile, [PHD] examples', 'NPU21692: [FUT]'],
   }),
   perfusion_index: t(150448, 'MDC_PULS_OXIM_PERF_REL', '2::19376 [N1] and [N2] (was 150488, which neither lists)'),
-  pleth: t(150452, 'MDC_PULS_OXIM_PLETH', '2::19380 [N1]; [PHD] waveform example'),
+  pleth: t(150452, 'MDC_PULS_OXIM_PLETH', '2::19380 [N1]; [PHD] waveform (RTSA) example'),
 
   // glucose
-  glucose: t(160212, 'MDC_CONC_GLU_ISF', '2::29140 [N1]; [PHD] CGM observations; contract §3', {
+  glucose: t(160212, 'MDC_CONC_GLU_ISF', '2::29140 [N1] and [N2]; contract §3', {
     loinc: [{ code: '105272-9', display: 'Glucose [Moles/volume] in Interstitial fluid' }],
     sources: ['LOINC 105272-9: [CGM] and [HDDT]', 'NPU: none for interstitial glucose in [FUT] (NPU22089 is capillary plasma glucose, a different quantity)'],
   }),
