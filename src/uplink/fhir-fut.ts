@@ -58,7 +58,8 @@ export function futObservation(r: ReadingJson, ctx: FutContext): Json {
       },
     ],
     identifier: [{ system: PHD_ID_SYSTEM, value: phdIdentifier(r, ctx) }],
-    basedOn: [{ reference: ctx.basedOn }],
+    // the version goes in resolved-timing; basedOn refers to the ServiceRequest itself (as FUT's examples do)
+    basedOn: [{ reference: ctx.basedOn.replace(/\/_history\/[^/]+$/, '') }],
     status: r.flags.includes('early-estimate') ? 'preliminary' : 'final',
     code: metricCode(r.metric, true),
     subject: { reference: ctx.patient },
