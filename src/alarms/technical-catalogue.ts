@@ -62,6 +62,7 @@ export const TECHNICAL_CATALOGUE: Readonly<Record<string, TechnicalEntry>> = {
   alarm_engine_fault: { priority: 'high', why: 'an alarm evaluation threw: conditions may be missed until the fault is gone' },
   // ---- hub: optional parts --------------------------------------------------------------------
   uplink_unavailable: { priority: 'medium', why: 'the uplink could not start: nothing reaches the backend' },
+  uplink_client_conflict: { priority: 'low', why: 'another hub with the same client id shares the broker in turns: data queues locally and is sent later; local alarms continue' },
   uplink_down: { priority: 'low', why: 'data queues locally and is sent later; local alarms continue' },
   schedule_unavailable: { priority: 'low', why: 'a housekeeping job could not be scheduled' },
   local_page_unavailable: { priority: 'low', why: 'the local page is not served; alarms continue' },

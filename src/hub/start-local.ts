@@ -86,6 +86,7 @@ export async function startLocal(o: LocalOptions, stops: StopList): Promise<Loca
     log,
     clock,
     healthProvider: () => buildHealth(snapshot()),
+    onTechnical: technical,
   });
   const alarms = new AlarmEngine({
     rules: resolveAlarms(config.alarms),

@@ -1,11 +1,12 @@
 import { connect as mqttConnect, type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { z } from 'zod';
-import type { ActiveAlarm } from '../alarms/types.js';
+import type { ActiveAlarm, TechnicalCondition } from '../alarms/types.js';
 import type { UplinkConfig } from '../config/schema.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { OutboxSource } from '../store/outbox-types.js';
 import { Backoff } from './backoff.js';
+import { ClientConflict, type ConflictTuning } from './client-conflict.js';
 import type { RulesInForce } from '../alarms/rules-store.js';
 import { CommandAuth } from './command-auth.js';
 import { CommandRouter, type CommandHandler, type CommandStats, type RegisterOptions } from './commands.js';
@@ -31,6 +32,10 @@ export interface UplinkOptions {
   random?: () => number;
   /** The configured devices: identity of the Device resources in the FHIR formats. */
   devices?: readonly DeviceIdentity[];
+  /** Technical conditions of the uplink itself (`uplink_client_conflict`). */
+  onTechnical?: (c: TechnicalCondition) => void;
+  /** Client-id conflict detection and back-off (defaults in client-conflict.ts; tests shorten them). */
+  conflict?: Partial<ConflictTuning>;
 }
 
 export interface UplinkStats {
@@ -45,6 +50,10 @@ export interface UplinkStats {
   publishErrors: number;
   inflight: number;
   lastError: string | null;
+  /** Another connection with this client id keeps taking the session over (uplink_client_conflict). */
+  clientConflict: boolean;
+  /** Session takeovers seen since start (MQTT 5 reason 0x8E; on 3.1.1 closes right after connecting). */
+  takeovers: number;
   /** Monotonic ms since the link was last up (or since start when never up); null while connected or stopped. */
   disconnectedForMs: number | null;
   commands: CommandStats;
@@ -66,6 +75,8 @@ export class Uplink {
   private readonly drainer: Drainer;
   private readonly commands: CommandRouter;
   private readonly health: HealthReporter;
+  private readonly conflict: ClientConflict;
+  private holdTimer: TimerHandle | null = null;
   private readonly stateListeners = new Set<(s: UplinkState) => void>();
   private client: MqttClient | null = null;
   private current: UplinkState = 'disconnected';
@@ -109,6 +120,11 @@ export class Uplink {
       publish: (p) => this.publishJson('health', p),
     });
     registerPing(this.commands, o.clock, o.version);
+    this.conflict = new ClientConflict(o.conflict, o.random ?? Math.random, (r) => {
+      if (r.active) this.log.error({ clientId: this.clientId() }, 'client id conflict: backing off');
+      else this.log.info('client id conflict over');
+      o.onTechnical?.({ code: 'uplink_client_conflict', active: r.active, text: r.text });
+    });
   }
 
   /** Validates the transport (throws HubError UplinkInsecure / UplinkTls) and starts connecting. */
@@ -129,6 +145,8 @@ export class Uplink {
     this.running = false;
     if (this.reconnectTimer) this.o.clock.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
+    this.clearHold();
+    this.conflict.reset();
     this.health.stop();
     this.commands.stop();
     this.drainer.detach();
@@ -200,6 +218,8 @@ export class Uplink {
       connectAttempts: this.attempts,
       ...d,
       lastError: this.lastError ?? this.drainer.lastError,
+      clientConflict: this.conflict.active,
+      takeovers: this.conflict.takeoverCount,
       disconnectedForMs: this.downSince === null ? null : Math.max(0, this.o.clock.mono() - this.downSince),
       commands: this.commands.stats(),
     };
@@ -208,10 +228,14 @@ export class Uplink {
   private connectOptions(): IClientOptions {
     return buildConnectOptions({
       config: this.cfg,
-      clientId: this.cfg.mqtt.clientId ?? `carehub-${this.o.hubId}`,
+      clientId: this.clientId(),
       willTopic: this.topics.of('status'),
       will: this.status('offline'),
     });
+  }
+
+  private clientId(): string {
+    return this.cfg.mqtt.clientId ?? `carehub-${this.o.hubId}`;
   }
 
   private connectOnce(): void {
@@ -236,10 +260,17 @@ export class Uplink {
     }
     this.client = client;
     let over = false;
+    let connectedAt: number | null = null;
+    let reasonCode: number | undefined;
     const lost = (): void => {
       if (over) return;
       over = true;
       if (this.client === client) this.client = null;
+      this.clearHold();
+      const heldMs = connectedAt === null ? null : this.o.clock.mono() - connectedAt;
+      if (this.running && this.conflict.ended(this.o.clock.mono(), reasonCode, heldMs)) {
+        this.noteError(new Error('session taken over by another connection with this client id'));
+      }
       client.removeAllListeners();
       client.on('error', () => {});
       client.end(true);
@@ -252,7 +283,9 @@ export class Uplink {
       this.setState('disconnected');
       this.scheduleReconnect();
     };
-    client.on('connect', (connack: IConnackPacket) => this.connected(client, connack));
+    client.on('connect', (connack: IConnackPacket) => { connectedAt = this.o.clock.mono(); this.connected(client, connack); });
+    // MQTT 5: the broker says why it closes (0x8E: another connection took this client id's session)
+    client.on('disconnect', (packet) => { reasonCode = packet.reasonCode; });
     client.on('error', (err) => { this.noteError(err); if (!client.connected) lost(); });
     client.on('close', lost);
     client.on('message', (topic, payload, packet) => { this.onMessage(client, topic, payload, packet); });
@@ -272,6 +305,9 @@ export class Uplink {
     this.log.info({ url: redactUrl(this.cfg.mqtt.url), sessionPresent: connack.sessionPresent, reconnects: this.reconnects }, 'broker connected');
     this.setState('connected');
     this.publishRaw('status', JSON.stringify(this.status('online')));
+    if (this.conflict.active) {
+      this.holdTimer = this.o.clock.setTimeout(() => { this.holdTimer = null; if (this.client === client) this.conflict.held(); }, this.conflict.clearAfterMs);
+    }
     if (this.devices) this.publishRaw('devices', this.devices);
     if (this.activeAlarms) this.publishRaw('alarms/active', this.activeAlarms);
     if (this.alarmRules) this.publishRaw('alarms/rules', this.alarmRules);
@@ -298,12 +334,18 @@ export class Uplink {
 
   private scheduleReconnect(): void {
     if (!this.running || this.reconnectTimer) return;
-    const delay = this.backoff.next();
+    // in a client-id conflict: a long jittered wait instead of taking the session straight back
+    const delay = this.conflict.delay() ?? this.backoff.next();
     this.log.debug({ delayMs: delay }, 'reconnect scheduled');
     this.reconnectTimer = this.o.clock.setTimeout(() => {
       this.reconnectTimer = null;
       this.connectOnce();
     }, delay);
+  }
+
+  private clearHold(): void {
+    if (this.holdTimer) this.o.clock.clearTimeout(this.holdTimer);
+    this.holdTimer = null;
   }
 
   private noteError(err: Error): void {
