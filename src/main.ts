@@ -100,6 +100,17 @@ program
   });
 
 program
+  .command('console-password')
+  .description('set the technician console password (read from the terminal or one line on stdin)')
+  .option('--role <role>', 'technician (may act) or viewer (read-only)', 'technician')
+  .option('--remove', 'remove the password of this role')
+  .option('--config <file>', 'config file (default $CAREHUB_CONFIG or /etc/carehub/carehub.yaml)')
+  .action(async (o: { role?: string; remove?: boolean; config?: string }) => {
+    const { consolePasswordCommand } = await import('./cli/console-password.js');
+    process.exitCode = await consolePasswordCommand(o);
+  });
+
+program
   .command('status')
   .description('ask the running service: devices, last readings, outbox, uplink, alarms, clock')
   .option('--json', 'JSON output')
@@ -143,6 +154,16 @@ program
   .action(async (o: { json?: boolean; socket?: string; config?: string }) => {
     const { alarmTestCommand } = await import('./cli/control-commands.js');
     process.exitCode = await alarmTestCommand(o);
+  });
+
+program
+  .command('diag')
+  .description('write a diagnostics bundle (tar.gz) without patient data or keys, for a technician')
+  .option('--out <file>', 'bundle file (default carehub-diag-<hub>-<time>.tar.gz here)')
+  .option('--config <file>', 'config file (default $CAREHUB_CONFIG or /etc/carehub/carehub.yaml)')
+  .action(async (o: { out?: string; config?: string }) => {
+    const { diagCommand } = await import('./cli/diag.js');
+    process.exitCode = await diagCommand(o);
   });
 
 program

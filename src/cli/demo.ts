@@ -55,7 +55,10 @@ export async function demoCommand(o: { duration?: number; scenario: string; json
     view.line(`carehub demo: hub ${config.hub.id}, ${config.devices.length} simulated devices (${config.devices.map((d) => `${d.id}=${d.protocol ?? d.kind}:${d.simulate ?? ''}`).join(', ')})`);
     view.line(`embedded MQTT broker on 127.0.0.1:${broker.port}   watch: mosquitto_sub -p ${broker.port} -t 'carehub/#' -v`);
     hub = await Hub.start({ config, log, clock, onReading: (r) => view.reading(r), onAlarmEvent: (ev) => view.alarm(ev) });
-    if (hub.pageUrl) view.line(`local page: ${hub.pageUrl}`);
+    if (hub.pageUrl) {
+      view.line(`console: ${hub.pageUrl}`);
+      view.line('  (demo: the console asks for no login; it listens on loopback only)');
+    }
     view.line(o.duration ? `running for ${o.duration} s (Ctrl-C stops)` : 'Ctrl-C stops');
     await untilStopped(o.duration, log);
   } catch (err) {
@@ -81,6 +84,6 @@ function demoConfig(base: Config, dir: string, url: string, scenario: string): C
     storage: { ...c.storage, path: join(dir, 'carehub.db') },
     uplink: { ...c.uplink, mqtt: { ...c.uplink.mqtt, url, protocolVersion: 4 } },
     devices: c.devices.map((d) => (d.id === 'oxi-1' ? { ...d, simulate: scenario } : d)),
-    local: { ...c.local, controlSocket: join(dir, 'control.sock'), pagePort: 0 },
+    local: { ...c.local, controlSocket: join(dir, 'control.sock'), pagePort: 0, pageBind: '127.0.0.1', consoleLogin: false },
   };
 }

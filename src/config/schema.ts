@@ -138,9 +138,9 @@ const deviceOptions = z.strictObject({
 const deviceSchema = z
   .strictObject({
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (max 64)').describe('Device id on this hub (used in readings and topics).'),
-    kind: z.enum(['cgm', 'oximeter', 'ventilator']).describe('What the device is.'),
+    kind: z.enum(['cgm', 'oximeter', 'ventilator', 'bp', 'scale', 'glucometer']).describe('What the device is: cgm, oximeter, ventilator, bp (blood pressure monitor), scale (weight scale) or glucometer (blood glucose meter).'),
     transport: z.enum(['ble', 'serial']).describe('How the hub reaches it.'),
-    protocol: z.enum(['cgms', 'plxs', 'berrymed', 'medibus']).optional().describe('Driver; default by kind: cgm→cgms, oximeter→plxs, ventilator→medibus.'),
+    protocol: z.enum(['cgms', 'plxs', 'berrymed', 'medibus', 'bps', 'wss', 'gls']).optional().describe('Driver; default by kind: cgm→cgms, oximeter→plxs, ventilator→medibus, bp→bps, scale→wss, glucometer→gls.'),
     address: z.string().regex(MAC, 'a Bluetooth address like C4:7A:11:02:33:9E').optional().describe('BLE address (BLE devices).'),
     path: z.string().max(PATH_MAX).regex(/^(\/|tcp:\/\/)/, 'a device path (/dev/...) or tcp://host:port').optional().describe('Serial port path (prefer /dev/serial/by-id/...) or tcp://host:port.'),
     name: z.string().max(200).optional().describe('Label for technicians.'),
@@ -164,24 +164,33 @@ const PROTOCOLS = {
   plxs: { kind: 'oximeter', transport: 'ble' },
   berrymed: { kind: 'oximeter', transport: 'ble' },
   medibus: { kind: 'ventilator', transport: 'serial' },
+  bps: { kind: 'bp', transport: 'ble' },
+  wss: { kind: 'scale', transport: 'ble' },
+  gls: { kind: 'glucometer', transport: 'ble' },
 } as const;
 
 export type Protocol = keyof typeof PROTOCOLS;
 
-export function defaultProtocol(kind: 'cgm' | 'oximeter' | 'ventilator'): Protocol {
-  return kind === 'cgm' ? 'cgms' : kind === 'oximeter' ? 'plxs' : 'medibus';
+const DEFAULT_PROTOCOL: Readonly<Record<DeviceConfig['kind'], Protocol>> = {
+  cgm: 'cgms', oximeter: 'plxs', ventilator: 'medibus', bp: 'bps', scale: 'wss', glucometer: 'gls',
+};
+
+export function defaultProtocol(kind: DeviceConfig['kind']): Protocol {
+  return DEFAULT_PROTOCOL[kind];
 }
 
 const localSchema = z.strictObject({
   pageBind: z.string().min(1).max(253).default('127.0.0.1').describe('Bind address of the local status page.'),
   pagePort: z.number().int().min(0).max(65535).default(8080).describe('Port of the local status page (0 = any free port).'),
+  consoleLogin: z.boolean().default(true).describe('The technician console asks for a password (`carehub console-password`). false is allowed only on a loopback pageBind (the demo); off loopback the console also speaks HTTPS with the hub\'s self-signed certificate.'),
+  consoleSessionMinutes: z.number().int().min(5).max(720).default(60).describe('A console session ends after this many minutes without a request.'),
   controlSocket: z.string().min(1).max(SOCKET_PATH_MAX_BYTES).refine((p) => Buffer.byteLength(p) <= SOCKET_PATH_MAX_BYTES, `at most ${SOCKET_PATH_MAX_BYTES} bytes (the limit of a Unix socket path)`).default('/run/carehub/control.sock').describe('Unix socket for `carehub status`, `alarms`, `alarm-test` (mode 0660).'),
   console: z.boolean().default(true).describe('Alarm annunciator: log/console.'),
   sound: z.boolean().default(true).describe('Alarm annunciator: audio through ALSA (aplay) when a sound device exists.'),
   soundDevice: z.string().max(256).optional().describe('ALSA device for alarm audio (default device when absent).'),
   gpioChip: z.string().max(PATH_MAX).optional().describe('GPIO character device for a buzzer/LED (e.g. /dev/gpiochip0).'),
   gpioLine: z.number().int().min(0).max(1023).optional().describe('GPIO line offset of the buzzer/LED.'),
-}).default({ pageBind: '127.0.0.1', pagePort: 8080, controlSocket: '/run/carehub/control.sock', console: true, sound: true });
+}).default({ pageBind: '127.0.0.1', pagePort: 8080, consoleLogin: true, consoleSessionMinutes: 60, controlSocket: '/run/carehub/control.sock', console: true, sound: true });
 
 const bleSchema = z.strictObject({
   bindings: z.enum(['auto', 'bluez', 'hci']).default('auto').describe('BLE stack: bluez (through bluetoothd over D-Bus: pairing, bonding, passkeys), hci (raw HCI socket; bluetoothd must not use the adapter) or auto (bluez on Linux when org.bluez is on the system bus, else hci).'),

@@ -7,7 +7,8 @@ import type { Config } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { createControlServer } from '../control/server.js';
-import { startLocalPage } from './local-page.js';
+import { startHubConsole } from '../console/start.js';
+import { registerDiagCommand } from './diag-command.js';
 import type { LocalParts } from './start-local.js';
 import type { StopList } from './stop-list.js';
 
@@ -47,6 +48,7 @@ export async function startUplink(d: OptionalDeps): Promise<void> {
   watch.update(uplink.state());
   d.stops.push('uplink watch', () => watch.stop());
   uplink.registerCommand('alarm-rules', ...alarms.ruleCommand());
+  registerDiagCommand(uplink, { config, clock, parts, log: log.child('diag') });
   uplink.setAlarmRules(alarms.rulesInForce());
   const offRules = alarms.onRulesChange((info) => uplink.setAlarmRules(info));
   d.stops.push('alarm rules topic', () => offRules());
@@ -156,7 +158,7 @@ export async function startControlSocket(d: OptionalDeps, status: () => unknown,
   }
 }
 
-/** The local status page; returns its URL, or null when it did not start (alarm raised). */
+/** The technician console (src/console); returns its URL, or null when it did not start (alarm raised). */
 export async function startPage(d: OptionalDeps, status: () => unknown): Promise<string | null> {
   const { config, log, parts } = d;
   const report = reporter(parts, { code: 'local_page_unavailable' });
@@ -165,18 +167,18 @@ export async function startPage(d: OptionalDeps, status: () => unknown): Promise
   let url: string | null = null;
   if (!why) {
     try {
-      const page = await startLocalPage({ bind: config.local.pageBind, port: config.local.pagePort, log: log.child('page'), status });
-      d.stops.push('local page', () => page.close());
+      const page = await startHubConsole({ config, log: log.child('console'), clock: d.clock, parts, status });
+      d.stops.push('console', () => page.close());
       url = page.url;
     } catch (err) {
       why = `${config.local.pageBind}:${config.local.pagePort}: ${(err as Error).message}`;
     }
   }
   if (why) {
-    log.warn({ err: why }, 'local page not started');
-    report(`Local status page not started: ${why}`, '');
+    log.warn({ err: why }, 'console not started');
+    report(`Technician console not started: ${why}`, '');
   } else {
-    report(null, 'Local status page started');
+    report(null, 'Technician console started');
   }
   return url;
 }

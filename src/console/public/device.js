@@ -1,0 +1,64 @@
+// carehub console: one device, live values and trend charts (uPlot) from the store.
+'use strict';
+(function () {
+  const { boot, S, fmt, el, time, live } = window.carehub;
+  const charts = document.getElementById('charts');
+  const msg = document.getElementById('msg');
+  const COLOURS = ['#1a5fb4', '#c01c28', '#26a269', '#9141ac', '#a51d2d', '#e66100'];
+  let range = '1h';
+  let plots = [];
+
+  live((s) => {
+    const d = (s.devices || []).find((x) => x.id === boot.device);
+    if (!d) return;
+    const rows = [[S.link, d.link], [S.battery, d.battery === null || d.battery === undefined ? '–' : d.battery + ' %'], [S.lastSeen, time(d.lastSeen)]];
+    for (const [m, v] of Object.entries(d.last || {})) rows.push([m, v.value + ' ' + v.unit]);
+    document.getElementById('live').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
+  });
+
+  function limitSeries(limits, xs) {
+    const out = [];
+    for (const v of [...(limits.low || []), ...(limits.high || [])]) out.push({ label: S.limits + ' ' + v, values: xs.map(() => v) });
+    return out;
+  }
+
+  function chart(metric, series, limits) {
+    const width = Math.max(280, Math.min(charts.clientWidth || 800, 1000));
+    const xs = series.t;
+    const lims = limitSeries(limits || {}, xs);
+    const box = el('figure', { class: 'chart', 'data-metric': metric, 'data-points': xs.length });
+    box.append(el('figcaption', { text: metric + ' (' + series.unit + ')' }));
+    const lo = limits && limits.low && limits.low[0];
+    const hi = limits && limits.high && limits.high[0];
+    if (metric === 'glucose' && lo !== undefined && hi !== undefined && series.avg.length) {
+      const inRange = series.avg.filter((v) => v >= lo && v <= hi).length;
+      box.append(el('p', { class: 'tir', text: fmt('timeInRange', { lo, hi, pct: Math.round((inRange / series.avg.length) * 100) }) }));
+    }
+    charts.append(box);
+    const opts = {
+      width, height: 220,
+      series: [{}, { label: metric, stroke: COLOURS[0], width: 2, points: { show: xs.length < 200 } },
+        ...lims.map((l, i) => ({ label: l.label, stroke: COLOURS[(i + 1) % COLOURS.length], dash: [6, 4], width: 1, points: { show: false } }))],
+      axes: [{}, { label: series.unit }],
+      legend: { show: true },
+    };
+    plots.push(new uPlot(opts, [xs, series.avg, ...lims.map((l) => l.values)], box));
+  }
+
+  async function load() {
+    msg.textContent = '';
+    for (const p of plots) p.destroy();
+    plots = [];
+    charts.replaceChildren();
+    for (const b of document.querySelectorAll('[data-range]')) b.setAttribute('aria-pressed', String(b.dataset.range === range));
+    const r = await fetch('/api/devices/' + encodeURIComponent(boot.device) + '/trend?range=' + range, { credentials: 'same-origin' });
+    const out = await r.json().catch(() => ({}));
+    if (!r.ok) { msg.textContent = fmt('failed', { e: out.error || r.statusText }); return; }
+    const metrics = Object.entries(out.metrics || {});
+    if (!metrics.length) { msg.textContent = S.noData; return; }
+    for (const [m, s] of metrics) chart(m, s, boot.limits[m]);
+  }
+
+  for (const b of document.querySelectorAll('[data-range]')) b.addEventListener('click', () => { range = b.dataset.range; void load(); });
+  void load();
+})();
