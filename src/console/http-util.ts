@@ -16,11 +16,18 @@ export function readBody(req: IncomingMessage): Promise<string> {
     if (declared > BODY_MAX_BYTES) { reject(new HttpError(413, 'request body too large')); req.resume(); return; }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (c: Buffer) => {
+    const onData = (c: Buffer): void => {
       size += c.length;
-      if (size > BODY_MAX_BYTES) { reject(new HttpError(413, 'request body too large')); req.destroy(); return; }
+      if (size > BODY_MAX_BYTES) {
+        // answered now; the rest is read and dropped (requestTimeout bounds how long), the connection then closed
+        req.off('data', onData);
+        req.resume();
+        reject(new HttpError(413, 'request body too large'));
+        return;
+      }
       chunks.push(c);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });

@@ -259,7 +259,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
     handle(req, res).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
       if (status === 500) log.warn({ err: (err as Error).message }, 'console request failed');
-      if (!res.headersSent) sendJson(res, status, { error: status === 500 ? 'internal error' : (err as Error).message });
+      if (!res.headersSent) sendJson(res, status, { error: status === 500 ? 'internal error' : (err as Error).message }, status === 413 ? { connection: 'close' } : {});
       else res.end();
     });
   };
