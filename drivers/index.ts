@@ -7,6 +7,9 @@ const LOADERS: Record<Protocol, () => Promise<DriverDefinition>> = {
   berrymed: async () => (await import('./oximeter-berrymed/definition.js')).definition,
   cgms: async () => (await import('./cgm-cgms/definition.js')).definition,
   medibus: async () => (await import('./ventilator-medibus/definition.js')).definition,
+  bps: async () => (await import('./bp-bps/definition.js')).definition,
+  wss: async () => (await import('./weight-wss/definition.js')).definition,
+  gls: async () => (await import('./glucose-gls/definition.js')).definition,
 };
 
 export async function loadDriver(protocol: Protocol): Promise<DriverDefinition> {

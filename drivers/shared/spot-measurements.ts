@@ -1,0 +1,34 @@
+import type { Logger } from '../../src/core/log.js';
+import type { BleConnection } from '../../src/transport/ble/types.js';
+import type { DriverContext } from '../types.js';
+import { writeDeviceClock } from './current-time.js';
+
+/**
+ * What the blood pressure and weight scale sessions share around their measurements:
+ * - the device user filter (`options.userId`): a shared monitor or scale also holds other
+ *   people's measurements; those are skipped (counted, logged once per session);
+ * - setting the device clock on every connect (Current Time Service, only with a synced hub
+ *   clock; logged on change of outcome, not per connect).
+ */
+export class SpotHelpers {
+  private skipped = 0;
+  private lastClock: string | null = null;
+
+  constructor(private readonly ctx: DriverContext, private readonly log: Logger) {}
+
+  /** True when the measurement belongs to the patient (no filter, no user id, or the configured user). */
+  isPatient(userId: number | null): boolean {
+    const want = this.ctx.device.options.userId;
+    if (want === undefined || userId === null || userId === want) return true;
+    if (this.skipped++ === 0) this.log.info({ user: userId, want }, 'skipping measurements of another device user');
+    return false;
+  }
+
+  skippedCount(): number { return this.skipped; }
+
+  async setClock(conn: BleConnection): Promise<void> {
+    const r = await writeDeviceClock(conn, this.ctx, this.log);
+    if (r !== this.lastClock) this.log.info({ result: r }, 'device clock');
+    this.lastClock = r;
+  }
+}

@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBpsSession } from '../../../drivers/bp-bps/session.js';
+import { createBpsSimulator } from '../../../drivers/bp-bps/simulator.js';
+import type { BpScenario } from '../../../drivers/bp-bps/scenario.js';
+import { FakeClock } from '../../../src/core/clock.js';
+import { silentLogger } from '../../../src/core/log.js';
+import type { ReadingJson } from '../../../src/core/reading.js';
+import { createSimulatedCentral } from '../../../src/transport/ble/noble-central.js';
+import { advance, fakeDriverContext, flush, type FakeDriverContext } from '../../helpers/fake-driver-context.js';
+
+const ADDRESS = 'A0:E6:F8:10:20:30';
+
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => { for (const c of cleanup.splice(0)) await c(); });
+
+/** Readings of one metric as the store holds them (what the uplink will publish). */
+function stored(ctx: FakeDriverContext, metric: string): ReadingJson[] {
+  return ctx.store.pending(1, 0, 10_000).filter((r) => r.type === 'reading').map((r) => JSON.parse(r.payload) as ReadingJson).filter((r) => r.metric === metric);
+}
+
+function rig(o: { scenario?: BpScenario; synced?: boolean; userId?: number; timeZone?: string } = {}) {
+  const clock = new FakeClock(Date.UTC(2026, 10, 23, 10, 0, 0), o.synced ?? true);
+  const log = silentLogger();
+  const sim = createBpsSimulator({ address: ADDRESS, name: 'SIM-BP', clock, scenario: o.scenario ?? 'normal', measureEveryMs: 0, ...(o.timeZone ? { timeZone: o.timeZone } : {}) });
+  const { central, bindings } = createSimulatedCentral([sim], { log, clock });
+  const ctx = fakeDriverContext({
+    clock, ble: central, ...(o.timeZone ? { timeZone: o.timeZone } : {}),
+    device: { id: 'bp-1', kind: 'bp', protocol: 'bps', address: ADDRESS, ...(o.userId !== undefined ? { options: { userId: o.userId } as never } : {}) },
+  });
+  const session = createBpsSession(ctx, { backoffMinMs: 500, backoffMaxMs: 4000, lostAfterMs: 30_000 });
+  cleanup.push(async () => { await session.stop(); sim.stop(); await central.close(); });
+  return { clock, sim, ctx, session, bindings };
+}
+
+describe('BPS session through noble and the simulated bindings', () => {
+  it('takes every stored measurement on connect, each once, with the device time and deterministic keys', async () => {
+    const { clock, sim, ctx, session } = rig({ timeZone: 'Europe/Copenhagen' });
+    for (let i = 0; i < 3; i++) { sim.measure(); clock.advance(3600_000); }
+    await session.start();
+    await advance(clock, 1000);
+    expect(ctx.link()).toBe('connected');
+    const sys = ctx.metric('bp_systolic');
+    expect(sys).toHaveLength(3);
+    expect(new Set(sys.map((m) => m.key)).size).toBe(3);
+    // device wall time in Copenhagen (UTC+1 in November) read back to UTC: 10:00, 11:00, 12:00 UTC
+    expect(sys.map((m) => m.t)).toEqual([0, 1, 2].map((h) => Date.UTC(2026, 10, 23, 10 + h, 0, 0)));
+    expect(sys.every((m) => m.deviceTime === true && m.key?.startsWith('bp:2026-11-23T1'))).toBe(true);
+    expect(ctx.metric('bp_diastolic')).toHaveLength(3);
+    expect(ctx.metric('bp_mean')).toHaveLength(3);
+    expect(ctx.metric('bp_pulse_rate')).toHaveLength(3);
+    expect(sim.memory).toHaveLength(0);
+    expect(stored(ctx, 'bp_systolic').every((r) => r.clock === 'device' && r.unit === 'mm[Hg]')).toBe(true);
+
+    // The monitor indicates the same measurement again after a reconnect (a lost confirmation):
+    // same key, same id, stored once.
+    const again = sim.sent[0]!;
+    sim.dropLink();
+    await flush();
+    sim.memory.push(again);
+    await advance(clock, 3000);
+    expect(ctx.link()).toBe('connected');
+    expect(ctx.metric('bp_systolic')).toHaveLength(4);
+    expect(ctx.metric('bp_systolic')[3]!.key).toBe(sys[0]!.key);
+    expect(stored(ctx, 'bp_systolic')).toHaveLength(3);
+  });
+
+  it('link loss and reconnect: a measurement taken while away arrives after the reconnect; no link_lost left', async () => {
+    const { clock, sim, ctx, session, bindings } = rig();
+    await session.start();
+    await advance(clock, 1000);
+    sim.measure();
+    await flush();
+    expect(ctx.metric('bp_systolic')).toHaveLength(1);
+    sim.dropLink();
+    await flush();
+    expect(ctx.link()).toBe('connecting');
+    sim.measure();
+    await advance(clock, 5000);
+    expect(ctx.link()).toBe('connected');
+    expect(bindings.stats.connects).toBe(2);
+    expect(ctx.metric('bp_systolic')).toHaveLength(2);
+    expect(ctx.technicalActive('link_lost')).toBe(false);
+  });
+
+  it('sets the monitor clock on every connect only while the hub clock is synced', async () => {
+    const synced = rig();
+    await synced.session.start();
+    await advance(synced.clock, 1000);
+    expect(synced.sim.clockWrites).toBe(1);
+    const unsynced = rig({ synced: false });
+    await unsynced.session.start();
+    await advance(unsynced.clock, 1000);
+    expect(unsynced.ctx.link()).toBe('connected');
+    expect(unsynced.sim.clockWrites).toBe(0);
+  });
+
+  it('a hypertension reading with irregular pulse is taken as measured; another user\'s readings are skipped', async () => {
+    const { clock, sim, ctx, session } = rig({ scenario: 'hypertension', userId: 2 });
+    sim.measure();
+    await session.start();
+    await advance(clock, 1000);
+    expect(ctx.submitted).toHaveLength(0); // the simulator's measurements are user 1's
+    const h = rig({ scenario: 'hypertension' });
+    for (let i = 0; i < 5; i++) h.sim.measure();
+    await h.session.start();
+    await advance(h.clock, 1000);
+    expect(h.ctx.metric('bp_systolic').map((m) => m.value).every((v) => v >= 160)).toBe(true);
+  });
+
+  it('a malformed measurement is rejected and counted, the next one is taken', async () => {
+    const { clock, sim, ctx, session } = rig();
+    sim.memory.push(Uint8Array.from([0x02, 0x78, 0x00])); // time stamp flagged, frame cut short
+    sim.measure();
+    await session.start();
+    await advance(clock, 1000);
+    expect(ctx.rejections).toEqual([expect.objectContaining({ reason: 'short', where: 'bp-measurement' })]);
+    expect(ctx.metric('bp_systolic')).toHaveLength(1);
+  });
+});
