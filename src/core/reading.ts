@@ -4,7 +4,7 @@
  * deterministic id, the catalogue facts (MDC code, UCUM unit, lane) and the clock trust.
  */
 
-export type DeviceKind = 'cgm' | 'oximeter' | 'ventilator';
+export type DeviceKind = 'cgm' | 'oximeter' | 'ventilator' | 'bp' | 'scale' | 'glucometer';
 
 /** What the measurement time `t` rests on (contract §3). */
 export type ClockTrust = 'device' | 'hub' | 'unsynced';

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { SCENARIOS as VENT_SCENARIOS } from '../../drivers/ventilator-medibus/patient-model.js';
 import { OXI_SCENARIOS } from '../../drivers/oximeter-plxs/scenario.js';
+import { BP_SCENARIOS } from '../../drivers/bp-bps/scenario.js';
+import { GLUCOSE_SCENARIOS } from '../../drivers/glucose-gls/scenario.js';
+import { WEIGHT_SCENARIOS } from '../../drivers/weight-wss/scenario.js';
 import { alarmsSchema, prioritySchema } from '../alarms/config-schema.js';
 import { byteSize, configSchema, defaultProtocol } from '../config/schema.js';
 
@@ -12,10 +15,13 @@ import { byteSize, configSchema, defaultProtocol } from '../config/schema.js';
 const CGM_SCENARIOS = ['normal', 'hypo', 'hyper', 'fast-fall'].flatMap((s) => [s, `${s}-fast`]);
 
 /** Scenarios each device kind's built-in simulator knows (a rig must not fall back silently). */
-export const DEVICE_SCENARIOS: Readonly<Record<'cgm' | 'oximeter' | 'ventilator', readonly string[]>> = {
+export const DEVICE_SCENARIOS: Readonly<Record<'cgm' | 'oximeter' | 'ventilator' | 'bp' | 'scale' | 'glucometer', readonly string[]>> = {
   cgm: CGM_SCENARIOS,
   oximeter: OXI_SCENARIOS,
   ventilator: VENT_SCENARIOS,
+  bp: BP_SCENARIOS,
+  scale: WEIGHT_SCENARIOS,
+  glucometer: GLUCOSE_SCENARIOS,
 };
 
 const seconds = z.number().finite().min(0);

@@ -27,6 +27,9 @@ const SPECIALIZATION: Record<Protocol, { code: string; display: string; version:
   berrymed: { code: '528388', display: 'MDC_DEV_SPEC_PROFILE_PULS_OXIM', version: 'proprietary protocol mapped by the hub' },
   cgms: { code: '528409', display: 'MDC_DEV_SPEC_PROFILE_CGM', version: 'Bluetooth CGMS 1.0.1' },
   medibus: { code: '528457', display: 'MDC_DEV_SPEC_PROFILE_GENERIC', version: 'MEDIBUS mapped by the hub' },
+  bps: { code: '528391', display: 'MDC_DEV_SPEC_PROFILE_BP', version: 'Bluetooth BLS 1.0' },
+  wss: { code: '528399', display: 'MDC_DEV_SPEC_PROFILE_SCALE', version: 'Bluetooth WSP 1.0' },
+  gls: { code: '528401', display: 'MDC_DEV_SPEC_PROFILE_GLUCOSE', version: 'Bluetooth GLP 1.0' },
 };
 
 export interface BundleEntry {

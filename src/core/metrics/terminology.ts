@@ -24,6 +24,14 @@ import type { Coded, MetricTerms } from './types.js';
  *   [P]    HL7 Germany home-ventilation profiles (leak 152432; MinPress component 151794)
  *   [T]    term codes of the PHD partition listing (MDC_FLOW_AWAY 20692, MDC_VOL_AWAY 21636,
  *          MDC_VOL_MINUTE_AWAY 20808)
+ *   [N3]   nomenclature header of an open-source Bluetooth PHDC manager (IEEE 11073-20601 object
+ *          types of the blood pressure, weight scale and glucose specialisations, term codes)
+ *   [N4]   nomenclature table of an open-source Go IEEE 11073 library (term codes per partition)
+ *   [N5]   nomenclature constants of an open-source Java IEEE 11073-20601 agent/manager
+ *   [N6]   nomenclature header (C) of an open-source IEEE 11073-20601 stack
+ *   [PCD]  IHE PCD-01 HL7 v2 OBX examples in open-source PHD gateway test code (full MDC codes)
+ *   [DK]   HL7 Denmark DK Core and MedCom/FUT value sets of Danish home measurements (NPU and
+ *          DNK codes, system urn:oid:1.2.208.176.2.1)
  */
 
 const NONE: readonly Coded[] = [];
@@ -63,6 +71,59 @@ export const TERMINOLOGY: Readonly<Record<string, MetricTerms>> = {
     sources: ['LOINC 105272-9: [CGM] and [HDDT]', 'NPU: none for interstitial glucose in [FUT] (NPU22089 is capillary plasma glucose, a different quantity)'],
   }),
   glucose_trend: none('MDC_CONC_GLU_TREND (128::29400 = 8418008) in [N1] only; a second source was not found'),
+
+  // blood pressure (drivers/bp-bps)
+  bp_systolic: t(150021, 'MDC_PRESS_BLD_NONINV_SYS', '2::18949 [N3] and [N4]; 150021 in [PCD]', {
+    loinc: [{ code: '8480-6', display: 'Systolic blood pressure' }],
+    npu: { code: 'DNK05472', display: 'Arm—Blodtryk(systolisk); tryk = ? mmHg' },
+    vitalSign: true,
+    sources: ['LOINC 8480-6: [VS] blood pressure profile (component)', 'DNK05472: [FUT] and [DK]'],
+  }),
+  bp_diastolic: t(150022, 'MDC_PRESS_BLD_NONINV_DIA', '2::18950 [N3] and [N4]; 150022 in [PCD]', {
+    loinc: [{ code: '8462-4', display: 'Diastolic blood pressure' }],
+    npu: { code: 'DNK05473', display: 'Arm—Blodtryk(diastolisk); tryk = ? mmHg' },
+    vitalSign: true,
+    sources: ['LOINC 8462-4: [VS] blood pressure profile (component)', 'DNK05473: [FUT] and [DK]'],
+  }),
+  bp_mean: t(150023, 'MDC_PRESS_BLD_NONINV_MEAN', '2::18951 [N3] and [N4]', {
+    loinc: [{ code: '8478-0', display: 'Mean blood pressure' }],
+    sources: ['LOINC 8478-0: LOINC (not a FHIR vital-signs profile)', 'NPU: none for mean arterial pressure in [FUT]'],
+  }),
+  bp_pulse_rate: t(149546, 'MDC_PULS_RATE_NON_INV', '2::18474 [N3] and [N4]', {
+    loinc: [{ code: '8867-4', display: 'Heart rate' }],
+    npu: { code: 'NPU21692', display: 'Heart—Systole; frequency' },
+    vitalSign: true,
+    sources: ['LOINC 8867-4: [VS] heart rate profile', 'NPU21692: [FUT]'],
+  }),
+
+  // body (drivers/weight-wss)
+  body_weight: t(188736, 'MDC_MASS_BODY_ACTUAL', '2::57664 [N3] and [N4]; 188736 in [PCD]', {
+    loinc: [{ code: '29463-7', display: 'Body weight' }],
+    npu: { code: 'NPU03804', display: 'Pt—Body; mass = ? kg' },
+    vitalSign: true,
+    sources: ['LOINC 29463-7: [VS] body weight profile', 'NPU03804: [FUT] and [DK]'],
+  }),
+  bmi: t(188752, 'MDC_RATIO_MASS_BODY_LEN_SQ', '2::57680 [N3] and [N4]', {
+    loinc: [{ code: '39156-5', display: 'Body mass index (BMI) [Ratio]' }],
+    npu: { code: 'NPU27281', display: 'Pt—Body; mass coefficient(mass/squared height) = ? kg/m²' },
+    vitalSign: true,
+    sources: ['LOINC 39156-5: [VS] BMI profile', 'NPU27281: [DK]'],
+  }),
+  body_height: t(188740, 'MDC_LEN_BODY_ACTUAL', '2::57668 [N4]; 188740 in [PCD]', {
+    loinc: [{ code: '8302-2', display: 'Body height' }],
+    npu: { code: 'NPU03794', display: 'Pt—Body; height = ? m' },
+    vitalSign: true,
+    sources: ['LOINC 8302-2: [VS] body height profile', 'NPU03794: [DK]'],
+  }),
+
+  // blood glucose meters (drivers/glucose-gls)
+  capillary_glucose: t(160188, 'MDC_CONC_GLU_CAPILLARY_PLASMA', '2::29116 [N5] and [N6] ([N4] labels 29116 interstitial: not followed; interstitial is 29140)', {
+    npu: { code: 'NPU22089', display: 'P(kB)—Glucose; subst.c. = ? mmol/L' },
+    sources: ['LOINC: none chosen (the capillary glucometer codes found in public sources disagree on mass vs substance concentration)', 'NPU22089: [FUT]'],
+  }),
+  capillary_glucose_wb: t(160184, 'MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD', '2::29112 [N5] and [N6]; 160184 in [PCD]', {
+    sources: ['LOINC: none chosen (as capillary_glucose)', 'NPU: none for capillary whole blood glucose in [FUT]'],
+  }),
 
   // ventilation: measured values
   paw_peak: t(151973, 'MDC_VENT_PRESS_AWAY_MAX', '[R]'),

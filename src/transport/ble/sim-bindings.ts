@@ -253,6 +253,7 @@ export class SimulatedBindings extends EventEmitter {
     if (enable) c.subscribed.add(key(serviceUuid, charUuid));
     else c.subscribed.delete(key(serviceUuid, charUuid));
     this.emitLater('notify', id, serviceUuid, charUuid, enable);
+    if (ch.onSubscribe) { const cb = ch.onSubscribe.bind(ch); queueMicrotask(() => queueMicrotask(() => cb(enable))); } // after the central saw the CCCD write
   }
 
   broadcast(id: string, s: string, c: string, b: boolean): void { this.emitLater('broadcast', id, s, c, b); }

@@ -45,6 +45,8 @@ export interface SimCharacteristic {
   onRead?(): Uint8Array;
   /** Return an ATT error code (e.g. 0x80+) to refuse the write, or nothing on success. */
   onWrite?(data: Uint8Array): number | void;
+  /** The central enabled (true) or disabled notifications/indications (e.g. a monitor then sends its stored measurements). */
+  onSubscribe?(enabled: boolean): void;
 }
 
 export interface SimService {
