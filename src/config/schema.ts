@@ -126,6 +126,7 @@ const deviceOptions = z.strictObject({
   quirks: z.array(z.enum(['warning-first'])).max(4).default([]).describe('Device quirks, e.g. CGM annunciation octets Warning first (nRF5 SDK).'),
   intervalMin: z.number().int().min(1).max(15).optional().describe('CGM communication interval to request, minutes.'),
   readingRateHz: z.number().min(0.1).max(10).default(1).describe('Rate of clinical readings derived from streaming oximeters.'),
+  userId: z.number().int().min(0).max(254).optional().describe('Blood pressure monitor or weight scale shared by several people: take only the measurements of this device user index (0-254); measurements of other users are skipped and counted. Absent: every measurement is the patient\'s.'),
   waveform: z.boolean().default(false).describe('Forward waveforms (pleth, airway pressure, flow) in the high-rate lane.'),
   waveformHz: z.number().min(1).max(250).default(25).describe('Waveform rate forwarded upstream (decimated from the device rate).'),
   baud: z.number().int().min(BAUD_MIN).max(BAUD_MAX).default(19200).describe('Serial baud rate, 50 to 4000000 (MEDIBUS: 9600 or 19200).'),
