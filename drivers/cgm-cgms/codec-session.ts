@@ -1,6 +1,6 @@
 import { ok, reject, type Decoded } from '../shared/codec.js';
 import type { CrcVariant } from '../shared/crc.js';
-import { BLE_DATE_TIME, bleDateTimeOffsets, checkDateTime } from '../shared/date-time.js';
+import { BLE_DATE_TIME, bleDateTimeOffsets, checkDateTime, type DateTimeFields } from '../shared/date-time.js';
 import { decodeSized } from './codec-feature.js';
 import { maybeCrc, u16, type CrcState, type E2eOptions } from './e2e.js';
 
@@ -10,13 +10,7 @@ import { maybeCrc, u16, type CrcState, type E2eOptions } from './e2e.js';
  * (0 standard, 2 = +30 min, 4 = +60 min, 8 = +120 min, 255 unknown) | [CRC]. The date/time is
  * local time; UTC = local − time zone − DST.
  */
-export interface SessionStartTime {
-  year: number;
-  month: number;
-  day: number;
-  hours: number;
-  minutes: number;
-  seconds: number;
+export interface SessionStartTime extends DateTimeFields {
   /** Raw time zone in 15-minute units; -128 unknown. */
   timeZone: number;
   /** Raw DST code. */

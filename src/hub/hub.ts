@@ -1,11 +1,6 @@
 import { dirname } from 'node:path';
 import type { AlarmEngine } from '../alarms/engine.js';
-import type { AlarmEvent, TechnicalCondition } from '../alarms/types.js';
 import { preflight, type PreflightResult } from '../config/preflight.js';
-import type { Config } from '../config/schema.js';
-import type { Clock } from '../core/clock.js';
-import type { Logger } from '../core/log.js';
-import type { Reading } from '../core/reading.js';
 import { Watchdog } from '../health/watchdog.js';
 import { statusLine } from '../health/status-line.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -15,22 +10,15 @@ import { VERSION } from '../version.js';
 import type { DeviceRegistry } from './device-registry.js';
 import { hubHealthChecks } from './health-checks.js';
 import { acquireInstanceLock } from './instance-lock.js';
-import { startLocal, statusOf, type LocalParts } from './start-local.js';
+import { startLocal, statusOf, type LocalOptions, type LocalParts } from './start-local.js';
 import { startControlSocket, startPage, startSchedule, startUplink, type OptionalDeps } from './start-optional.js';
 import type { buildStatus } from './status.js';
 import { StopList } from './stop-list.js';
 
 export { InstanceLockedError } from './instance-lock.js';
 
-export interface HubOptions {
-  config: Config;
-  log: Logger;
-  clock: Clock;
-  /** Observers for the terminal view. */
-  onReading?(r: Reading): void;
-  onAlarmEvent?(ev: AlarmEvent): void;
-  /** Raised (or cleared) as soon as the alarm engine exists, e.g. `config_invalid` from run. */
-  startupConditions?: readonly TechnicalCondition[];
+/** What local monitoring needs (start-local.ts: config, log, clock, observers, start-up conditions), plus: */
+export interface HubOptions extends LocalOptions {
   /** Skip the local page and control socket (benchmarks). */
   headless?: boolean;
 }
