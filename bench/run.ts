@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { benchAlarmUnderDrain } from './alarm-under-drain.js';
 import { benchBle } from './ble.js';
 import { benchCgm } from './cgm.js';
+import { benchColdStart } from './cold-start.js';
 import { benchConfig } from './config.js';
 import { benchDrain } from './drain.js';
 import { benchStore } from './store.js';
@@ -29,6 +30,7 @@ const TARGETS: Array<{ key: string; op: '>=' | '<='; value: number | ((r: Result
   { key: 'vent_cpu_pct', op: '<=', value: 5, note: 'ventilator driver + hub <= 5 % of one core' },
   { key: 'alarm_latency_p99_ms', op: '<=', value: 5, note: 'reading → annunciator <= 5 ms p99 during a 1M drain' },
   { key: 'config_check_1mb_ms', op: '<=', value: 2000, note: 'check-config of a 1 MB file (the size cap) <= 2 s' },
+  { key: 'cold_start_ms', op: '<=', value: 1500, note: '`run` from the compiled build to alarm engine running and devices connecting <= 1.5 s (median)' },
 ];
 
 async function main(): Promise<void> {
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     await step('cgm', () => benchCgm({ dir }));
     await step('vent', () => benchVent());
     await step('config', () => benchConfig());
+    await step('cold-start', () => benchColdStart());
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
