@@ -1,0 +1,127 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_DEVICES, raiseProbeOff, startConsoleHub, TECH_PASSWORD, type ConsoleHub } from './console-hub.js';
+
+/**
+ * The console in a real browser: Debian's chromium (.ci/run installs it), driven by
+ * playwright-core, no browser download. Screenshots go to test/artifacts/ (ignored by git).
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
+const WIDTHS = { tablet: { width: 820, height: 1180 }, phone: { width: 390, height: 844 } } as const;
+
+describe.runIf(existsSync(CHROMIUM))('console in chromium', () => {
+  let h: ConsoleHub;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    h = await startConsoleHub({ devices: ALL_DEVICES });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+      // playwright starts chromium with a fresh --user-data-dir of its own (it refuses one in args)
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  async function loggedIn(size: { width: number; height: number } = WIDTHS.tablet, locale = 'en-GB'): Promise<Page> {
+    const ctx = await browser.newContext({ viewport: size, locale });
+    const page = await ctx.newPage();
+    await page.goto(h.url);
+    await page.fill('#password', TECH_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#devices tbody tr[data-device]');
+    return page;
+  }
+
+  it('a wrong password shows the error and stays on the login page', async () => {
+    const ctx = await browser.newContext({ viewport: WIDTHS.phone, locale: 'en-GB' });
+    const page = await ctx.newPage();
+    await page.goto(h.url);
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.fill('#password', 'wrong-password-here');
+    await page.click('button[type=submit]');
+    await expect.poll(() => page.locator('#login-error').textContent()).toContain('Wrong password');
+    await page.screenshot({ path: join(ARTIFACTS, 'login-failed-phone.png') });
+    await ctx.close();
+  }, 30_000);
+
+  it('logs in, shows the four devices, and acknowledging an alarm changes its row', async () => {
+    const page = await loggedIn();
+    await expect.poll(() => page.locator('#devices tbody tr[data-device]').count()).toBe(4);
+    const id = raiseProbeOff(h.hub);
+    const row = page.locator(`#alarms tr[data-alarm="${id}"]`);
+    await row.waitFor();
+    expect(await row.getAttribute('class')).toMatch(/p-(high|medium|low)/);
+    await page.screenshot({ path: join(ARTIFACTS, 'overview-tablet.png'), fullPage: true });
+    await row.locator('button.ack').click();
+    await expect.poll(() => row.locator('.acked').count(), { timeout: 5000 }).toBe(1);
+    expect(await row.locator('button.ack').count()).toBe(0);
+    expect(h.hub.alarms.active().find((a) => a.alarm === id)?.acknowledged).toBe(true);
+    await page.setViewportSize(WIDTHS.phone);
+    await page.screenshot({ path: join(ARTIFACTS, 'overview-phone.png'), fullPage: true });
+    await page.context().close();
+  }, 30_000);
+
+  it('a device page draws a trend chart with data points from the store', async () => {
+    const page = await loggedIn();
+    await page.click('a[href="/device/oxi-1"]');
+    await page.waitForURL(/\/device\/oxi-1$/);
+    const chart = page.locator('figure.chart[data-metric="spo2"]');
+    await expect.poll(async () => {
+      if (!(await chart.count())) { await page.click('[data-range="1h"]'); return 0; }
+      return Number(await chart.getAttribute('data-points'));
+    }, { timeout: 20_000, intervals: [1000] }).toBeGreaterThan(0);
+    expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'device-tablet.png'), fullPage: true });
+    await page.setViewportSize(WIDTHS.phone);
+    await page.screenshot({ path: join(ARTIFACTS, 'device-phone.png'), fullPage: true });
+    await page.context().close();
+  }, 40_000);
+
+  it('switches to Danish and stays Danish', async () => {
+    const page = await loggedIn();
+    await page.click('a[hreflang="da"]');
+    await expect.poll(() => page.locator('#alarms-h').textContent()).toBe('Alarmer');
+    expect(await page.getAttribute('html', 'lang')).toBe('da');
+    await page.goto(h.url);
+    expect(await page.locator('#devices-h').textContent()).toBe('Apparater');
+    await page.screenshot({ path: join(ARTIFACTS, 'overview-da-tablet.png'), fullPage: true });
+    await page.context().close();
+  }, 30_000);
+
+  it('a Danish browser gets Danish without choosing', async () => {
+    const ctx = await browser.newContext({ locale: 'da-DK' });
+    const page = await ctx.newPage();
+    await page.goto(`${h.url}login`);
+    expect(await page.locator('h2').textContent()).toBe('Log ind');
+    await ctx.close();
+  }, 30_000);
+
+  it('axe-core finds no serious or critical accessibility violations on the overview and a device page', async () => {
+    const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    const page = await loggedIn();
+    const found: string[] = [];
+    for (const path of ['/', '/device/cgm-1']) {
+      await page.goto(new URL(path, h.url).href);
+      await page.waitForSelector('#conn.ok');
+      await page.evaluate(axe); // through the debugger protocol, so the page's CSP does not apply
+      const r = await page.evaluate(async () => {
+        const res = await (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> } }).axe.run();
+        return res.violations.map((v) => ({ id: v.id, impact: v.impact, n: v.nodes.length }));
+      });
+      for (const v of r) if (v.impact === 'serious' || v.impact === 'critical') found.push(`${path}: ${v.id} (${v.impact}, ${v.n} nodes)`);
+    }
+    expect(found).toEqual([]);
+    await page.context().close();
+  }, 40_000);
+});
