@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { got, missing, type Part } from './bundle.js';
+import { deliveredSql } from '../store/delivered.js';
 
 /**
  * Store statistics and a quick_check read straight from the database file, read-only, for the
@@ -20,7 +21,7 @@ export function readStoreFile(path: string): { store: Part<Record<string, unknow
     const pragma = (p: string): unknown => db.pragma(p, { simple: true });
     let store: Part<Record<string, unknown>>;
     try {
-      const lanes = db.prepare('SELECT lane, sent_at IS NULL AS unsent, count(*) AS rows, coalesce(sum(bytes), 0) AS bytes, min(rx) AS oldestRx FROM outbox GROUP BY lane, unsent ORDER BY lane, unsent').all();
+      const lanes = db.prepare(`SELECT lane, NOT ${deliveredSql(db)} AS unsent, count(*) AS rows, coalesce(sum(bytes), 0) AS bytes, min(rx) AS oldestRx FROM outbox GROUP BY lane, unsent ORDER BY lane, unsent`).all();
       const history = db.prepare('SELECT count(*) AS n FROM alarm_history').get() as { n: number };
       store = got({
         path,

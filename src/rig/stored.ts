@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { deliveredSql } from '../store/delivered.js';
 
 /** One reading row of the hub's outbox, read after the hub has stopped. */
 export interface StoredReading {
@@ -18,7 +19,7 @@ export function readStoredReadings(dbPath: string): StoredReading[] {
   if (!existsSync(dbPath)) return [];
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
-    const rows: unknown[] = db.prepare('SELECT uid, device, rx, payload, sent_at IS NOT NULL AS sent FROM outbox WHERE type = 0 ORDER BY seq').all();
+    const rows: unknown[] = db.prepare(`SELECT uid, device, rx, payload, ${deliveredSql(db)} AS sent FROM outbox WHERE type = 0 ORDER BY seq`).all();
     return rows.map((r) => {
       const row = r as { uid: string | Buffer; device: string; rx: number; payload: string | Buffer; sent: number };
       const p = payloadFields(row.payload);

@@ -8,7 +8,8 @@
  *
  * When the total exceeds `maxBytes`, rows are removed until it is at or below the low-water mark
  * (LOW_WATER x maxBytes, so a full store does not evict on every single batch), in this order:
- *   1. delivered rows still retained for history, oldest delivery first (no data is lost);
+ *   1. delivered rows still retained for history, oldest delivery first (no data is lost):
+ *      rows acknowledged by row first, then delivered ranges (delivered.ts), range by range;
  *   2. UNSENT rows of lane 2 (high-rate/waveforms), oldest (lowest seq) first;
  *   3. UNSENT rows of lane 1 (clinical readings), oldest first.
  * Lane 0 (alarm events) is never evicted, whatever the budget says; if lane 0 alone is over the
@@ -84,6 +85,12 @@ export class Budget {
       if (rows.length === 0) break;
       for (const r of rows) { acc.sentRows--; acc.sentBytes -= r.bytes; }
       pruned += rows.length;
+    }
+    // 1b. delivered ranges (delivered.ts), oldest acknowledgement first
+    while (this.outbox.totalBytes() > target && this.outbox.hasRanges()) {
+      const n = this.outbox.pruneOldestRangeInTx(Number.POSITIVE_INFINITY, this.chunkFor(this.outbox.totalBytes() - target, acc.sentBytes, acc.sentRows));
+      if (n < 0) break;
+      pruned += n;
     }
     if (pruned) { this.counts.prunedForBudget += pruned; this.saveStmt.run('pruned_for_budget', this.counts.prunedForBudget); }
 

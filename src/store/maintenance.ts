@@ -42,6 +42,19 @@ export class Maintenance {
       prunedSent += bytes.length;
       if (bytes.length < PRUNE_CHUNK) break;
     }
+    // delivered ranges acknowledged before the cutoff, a chunk per transaction
+    for (;;) {
+      const before = this.outbox.snapshot();
+      let n: number;
+      try {
+        n = this.db.transaction(() => this.outbox.pruneOldestRangeInTx(cutoff, PRUNE_CHUNK))();
+      } catch (err) {
+        this.outbox.restore(before);
+        throw err;
+      }
+      if (n < 0) break;
+      prunedSent += n;
+    }
     const prunedAlarmHistory = this.historyPruneStmt.run(keep).changes;
     const cp = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
     const checkpointed = (cp[0]?.busy ?? 1) === 0;

@@ -70,6 +70,19 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX outbox_sent ON outbox(sent_at) WHERE sent_at IS NOT NULL;
     `);
   },
+  // 3: delivery by range (see delivered.ts): every row of `lane` with seq in [from_seq, to_seq]
+  // is delivered; the rows themselves are not rewritten.
+  (db) => {
+    db.exec(`
+      CREATE TABLE delivered (
+        lane     INTEGER NOT NULL,
+        from_seq INTEGER NOT NULL,
+        to_seq   INTEGER NOT NULL,
+        at       INTEGER NOT NULL,  -- wall ms of the latest acknowledgement in the range
+        PRIMARY KEY (lane, from_seq)
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
 
 export function schemaVersion(db: Db): number {

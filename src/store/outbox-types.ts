@@ -18,11 +18,24 @@ export interface OutboxDepth {
   oldestRx: number | null;
 }
 
+/** Every unsent row of `lane` with seq in [from, to] was delivered (one PUBACK). */
+export interface DeliveredRange {
+  lane: Lane;
+  from: number;
+  to: number;
+}
+
 /** The outbox as the uplink drains it. Implemented by the SQLite store. */
 export interface OutboxSource {
   /** Unsent rows of one lane with seq > afterSeq, in seq order, at most `max`. */
   pending(lane: Lane, afterSeq: number, max: number): OutboxRow[];
   /** Mark rows delivered; call only after the broker acknowledged (PUBACK) them. */
   ack(seqs: number[]): void;
+  /**
+   * Mark delivered by range (cheaper than by row). A range may start anywhere after the previous
+   * batch of its lane: rows in it that are already delivered are left alone. Optional: without
+   * it the uplink acks by seq.
+   */
+  ackRanges?(ranges: DeliveredRange[]): void;
   depth(): OutboxDepth;
 }

@@ -4,7 +4,8 @@ import type { Lane, Reading } from '../core/reading.js';
 import { PayloadWriter } from './payload.js';
 import { UidEncoder } from './uid.js';
 import type { AlarmEvent } from '../alarms/types.js';
-import type { OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
+import type { DeliveredRange, OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
+import { anyAbove, copyRanges, find, insert, skip, uncovered, type LaneRanges, type Range } from './delivered.js';
 
 /**
  * The outbox table: every reading and alarm event the hub keeps, unsent (`sent_at` NULL) or
@@ -30,11 +31,16 @@ export interface Accounting {
   sentRows: number;
   sentBytes: number;
   nextSeq: number;
+  /** Delivered ranges per lane (delivered.ts), as in the `delivered` table. */
+  delivered: LaneRanges;
 }
 
 function copyAccounting(a: Accounting): Accounting {
-  return { unsentRows: [...a.unsentRows], unsentBytes: [...a.unsentBytes], sentRows: a.sentRows, sentBytes: a.sentBytes, nextSeq: a.nextSeq };
+  return { unsentRows: [...a.unsentRows], unsentBytes: [...a.unsentBytes], sentRows: a.sentRows, sentBytes: a.sentBytes, nextSeq: a.nextSeq, delivered: copyRanges(a.delivered) };
 }
+
+/** Rows deleted from one delivered range at a time (a range may span a million rows). */
+export const PRUNE_RANGE_CHUNK = 20_000;
 
 export class Outbox implements OutboxSource {
   acc: Accounting;
@@ -48,6 +54,13 @@ export class Outbox implements OutboxSource {
   private readonly seqHwStmt: Database.Statement;
   private readonly ackRangeStmt: Database.Statement;
   private readonly ackTx: (seqs: readonly number[]) => number;
+  private readonly laneAggStmt: Database.Statement;
+  private readonly laneDeleteStmt: Database.Statement;
+  private readonly rangeUpsertStmt: Database.Statement;
+  private readonly rangeDeleteStmt: Database.Statement;
+  private readonly rangePruneStmt: Database.Statement;
+  private readonly headAfterStmt: Database.Statement;
+  private readonly ackRangesTx: (ranges: readonly DeliveredRange[]) => number;
   private readonly uids = new UidEncoder();
   private readonly payloads = new PayloadWriter();
 
@@ -60,13 +73,20 @@ export class Outbox implements OutboxSource {
     // what a range ack is about to mark: per lane, rows and accounted bytes (rowid range scan)
     this.ackRangeStmt = db.prepare('SELECT lane, count(*) AS n, total(bytes) AS b FROM outbox WHERE seq BETWEEN ? AND ? AND sent_at IS NULL GROUP BY lane').raw();
     this.headStmt = db.prepare('SELECT rx FROM outbox WHERE lane = ? AND sent_at IS NULL ORDER BY seq LIMIT 1').pluck();
+    this.laneAggStmt = db.prepare('SELECT count(*), total(bytes) FROM outbox WHERE lane = ? AND seq BETWEEN ? AND ? AND sent_at IS NULL').raw();
+    this.laneDeleteStmt = db.prepare('DELETE FROM outbox WHERE lane = ? AND seq BETWEEN ? AND ? AND sent_at IS NULL');
+    this.rangeUpsertStmt = db.prepare('INSERT OR REPLACE INTO delivered (lane, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
+    this.rangeDeleteStmt = db.prepare('DELETE FROM delivered WHERE lane = ? AND from_seq = ?');
+    this.rangePruneStmt = db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE lane = ? AND seq BETWEEN ? AND ? ORDER BY seq LIMIT ?) RETURNING bytes').pluck();
+    this.headAfterStmt = db.prepare('SELECT seq, rx FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? ORDER BY seq LIMIT 1').raw();
     this.seqHwStmt = db.prepare("INSERT INTO counters (name, value) VALUES ('seq_hw', ?) ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)");
     this.acc = this.scan();
     this.ackTx = db.transaction((seqs: readonly number[]) => this.ackInTx(seqs));
+    this.ackRangesTx = db.transaction((ranges: readonly DeliveredRange[]) => this.ackRangesInTx(ranges));
   }
 
   private scan(): Accounting {
-    const acc: Accounting = { unsentRows: [0, 0, 0], unsentBytes: [0, 0, 0], sentRows: 0, sentBytes: 0, nextSeq: 1 };
+    const acc: Accounting = { unsentRows: [0, 0, 0], unsentBytes: [0, 0, 0], sentRows: 0, sentBytes: 0, nextSeq: 1, delivered: [[], [], []] };
     // One pass with filtered aggregates: no GROUP BY, so no sorter holding a row per stored row
     // (that sorter cost ~45 MB of RSS at open with 1M rows); memory stays within the page cache.
     const sums = this.db.prepare(`SELECT
@@ -82,6 +102,18 @@ export class Outbox implements OutboxSource {
     }
     acc.sentRows = at(6);
     acc.sentBytes = at(7);
+    // rows inside delivered ranges still have sent_at NULL: they count as delivered
+    const ranges = this.db.prepare('SELECT lane, from_seq, to_seq, at FROM delivered ORDER BY lane, from_seq').raw().all() as Array<[number, number, number, number]>;
+    const agg = this.db.prepare('SELECT count(*), total(bytes) FROM outbox WHERE lane = ? AND seq BETWEEN ? AND ? AND sent_at IS NULL').raw();
+    for (const [lane, from, to, when] of ranges) {
+      if (lane !== 0 && lane !== 1 && lane !== 2) continue;
+      acc.delivered[lane].push({ from, to, at: when });
+      const [n, b] = agg.get(lane, from, to) as [number, number];
+      acc.unsentRows[lane] -= n;
+      acc.unsentBytes[lane] -= b;
+      acc.sentRows += n;
+      acc.sentBytes += b;
+    }
     const maxSeq = Number(this.db.prepare('SELECT coalesce(max(seq), 0) FROM outbox').pluck().get());
     const hw = Number(this.db.prepare("SELECT coalesce(max(value), 0) FROM counters WHERE name = 'seq_hw'").pluck().get());
     acc.nextSeq = Math.max(maxSeq, hw) + 1;
@@ -141,15 +173,106 @@ export class Outbox implements OutboxSource {
     this.seqHwStmt.run(this.acc.nextSeq - 1);
   }
 
+  /** Unsent rows of `lane` after `afterSeq`: rows in delivered ranges are skipped. */
   pending(lane: Lane, afterSeq: number, max: number): OutboxRow[] {
     if (max <= 0) return [];
-    const raw = this.pendingStmt.all(lane, afterSeq, max) as Array<[number, number, string | null, string]>;
-    const out: OutboxRow[] = new Array<OutboxRow>(raw.length);
-    for (let i = 0; i < raw.length; i++) {
-      const r = raw[i]!;
-      out[i] = { seq: r[0], lane, type: r[1] === TYPE_ALARM ? 'alarm' : 'reading', device: r[2], payload: r[3] };
+    const ranges = this.acc.delivered[lane];
+    let after = skip(ranges, afterSeq);
+    for (;;) {
+      const raw = this.pendingStmt.all(lane, after, max) as Array<[number, number, string | null, string]>;
+      const filter = anyAbove(ranges, after);
+      const out: OutboxRow[] = [];
+      for (let i = 0; i < raw.length; i++) {
+        const r = raw[i]!;
+        if (filter && find(ranges, r[0]) >= 0) continue;
+        out.push({ seq: r[0], lane, type: r[1] === TYPE_ALARM ? 'alarm' : 'reading', device: r[2], payload: r[3] });
+      }
+      const last = raw[raw.length - 1];
+      if (out.length > 0 || raw.length < max || !last) return out;
+      after = skip(ranges, last[0]); // a whole page of delivered rows: read on
     }
-    return out;
+  }
+
+  /**
+   * Marks rows delivered by range: every unsent row of `lane` with seq in [from, to]. With
+   * retention the range is recorded (one small row, delivered.ts); without, the rows are deleted.
+   * One transaction for all ranges. Returns the rows newly marked.
+   */
+  ackRanges(ranges: readonly DeliveredRange[]): number {
+    if (ranges.length === 0) return 0;
+    const before = this.snapshot();
+    try {
+      return this.ackRangesTx(ranges);
+    } catch (err) {
+      this.restore(before);
+      throw err;
+    }
+  }
+
+  private ackRangesInTx(list: readonly DeliveredRange[]): number {
+    const now = this.now();
+    const del = this.retainSentMs <= 0;
+    const acc = this.acc;
+    let marked = 0;
+    for (const { lane, from, to: asked } of list) {
+      // never past the last stored seq: a later row must not start out as delivered
+      const to = Math.min(asked, acc.nextSeq - 1);
+      if ((lane !== 0 && lane !== 1 && lane !== 2) || !Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from > to) continue;
+      const ranges = acc.delivered[lane];
+      let rows = 0;
+      let bytes = 0;
+      const parts = uncovered(ranges, from, to);
+      for (const [f, t] of parts) {
+        const [n, b] = this.laneAggStmt.get(lane, f, t) as [number, number];
+        if (n === 0) continue;
+        if (del) {
+          const changes = this.laneDeleteStmt.run(lane, f, t).changes;
+          if (changes !== n) throw new Error(`ack of lane ${lane} seqs ${f}..${t}: deleted ${changes} rows, counted ${n}`);
+        }
+        rows += n;
+        bytes += b;
+      }
+      if (!del) for (const [f, t] of parts) this.recordRange(lane, f, t, now);
+      acc.unsentRows[lane] -= rows;
+      acc.unsentBytes[lane] -= bytes;
+      if (!del) { acc.sentRows += rows; acc.sentBytes += bytes; }
+      marked += rows;
+    }
+    return marked;
+  }
+
+  private recordRange(lane: Lane, from: number, to: number, at: number): void {
+    const { merged, replaced } = insert(this.acc.delivered[lane], from, to, at);
+    for (const r of replaced) if (r.from !== merged.from) this.rangeDeleteStmt.run(lane, r.from);
+    this.rangeUpsertStmt.run(lane, merged.from, merged.to, merged.at);
+  }
+
+  /** True while delivered ranges hold rows (pruned by range, oldest delivery first). */
+  hasRanges(): boolean {
+    const d = this.acc.delivered;
+    return d[0].length + d[1].length + d[2].length > 0;
+  }
+
+  /**
+   * Deletes up to `limit` rows of the delivered range acknowledged longest ago (if it was
+   * acknowledged before `cutoff`); call inside a transaction. A range left empty is dropped.
+   * Returns the rows deleted, or -1 when no range qualifies.
+   */
+  pruneOldestRangeInTx(cutoff: number, limit: number): number {
+    let oldest: { lane: Lane; r: Range } | null = null;
+    for (const lane of [0, 1, 2] as const) {
+      for (const r of this.acc.delivered[lane]) if (r.at < cutoff && (!oldest || r.at < oldest.r.at)) oldest = { lane, r };
+    }
+    if (!oldest) return -1;
+    const { lane, r } = oldest;
+    const bytes = this.rangePruneStmt.all(lane, r.from, r.to, limit) as number[];
+    for (const b of bytes) { this.acc.sentRows--; this.acc.sentBytes -= b; }
+    if (bytes.length < limit) {
+      this.rangeDeleteStmt.run(lane, r.from);
+      const list = this.acc.delivered[lane];
+      list.splice(list.indexOf(r), 1);
+    }
+    return bytes.length;
   }
 
   /**
@@ -193,12 +316,25 @@ export class Outbox implements OutboxSource {
     return marked;
   }
 
+  /** rx of the first unsent row of `lane` outside the delivered ranges. */
+  private headRx(lane: Lane): number | undefined {
+    const ranges = this.acc.delivered[lane];
+    if (ranges.length === 0) return this.headStmt.get(lane) as number | undefined;
+    let after = skip(ranges, 0);
+    for (;;) {
+      const row = this.headAfterStmt.get(lane, after) as [number, number] | undefined;
+      if (!row) return undefined;
+      if (find(ranges, row[0]) < 0) return row[1];
+      after = skip(ranges, row[0]);
+    }
+  }
+
   depth(): OutboxDepth {
     const u = this.acc.unsentRows;
     let oldestRx: number | null = null;
     for (const lane of [0, 1, 2] as const) {
       if (u[lane] === 0) continue;
-      const rx = this.headStmt.get(lane) as number | undefined;
+      const rx = this.headRx(lane);
       if (rx !== undefined && (oldestRx === null || rx < oldestRx)) oldestRx = rx;
     }
     return { total: u[0] + u[1] + u[2], byLane: [u[0], u[1], u[2]], oldestRx };

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { Lane, Reading } from '../core/reading.js';
 import type { AlarmEvent, TechnicalCondition } from '../alarms/types.js';
-import type { OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
+import type { DeliveredRange, OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
 import { openOrFallBack, type Db } from './db.js';
 import { schemaVersion } from './migrations.js';
 import { Outbox, type InsertResult } from './outbox.js';
@@ -348,8 +348,28 @@ export class Store implements OutboxSource {
 
   /** Marks rows delivered. Throws when the write fails (the caller keeps the seqs and retries). */
   ack(seqs: number[]): void {
+    this.acking(() => this.outbox.ack(seqs));
+  }
+
+  /**
+   * Marks rows delivered by range (outbox-types.ts): one small row per range instead of a
+   * rewrite per reading. Throws when the write fails (the caller keeps the ranges and retries).
+   */
+  ackRanges(ranges: DeliveredRange[]): void {
+    this.acking(() => this.outbox.ackRanges(ranges));
+  }
+
+  /**
+   * An acknowledgement is committed without its own fsync (synchronous=NORMAL for that one
+   * transaction): losing it in a power cut only sends those rows again, which at-least-once
+   * allows, and the next stored reading's commit (synchronous=FULL) makes it durable anyway.
+   * Readings and alarm events are never committed this way.
+   */
+  private acking(fn: () => number): void {
+    const file = this.mode === 'file';
     try {
-      this.outbox.ack(seqs);
+      if (file) this.db.pragma('synchronous = NORMAL');
+      try { fn(); } finally { if (file) this.db.pragma('synchronous = FULL'); }
     } catch (err) {
       const kind = classifyStorageError(err);
       if (kind) this.fault(kind, err as Error, 'ack');

@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { LANE_ALARM, LANE_CLINICAL, LANE_HIGHRATE, type Lane } from '../core/reading.js';
-import type { OutboxRow, OutboxSource } from '../store/outbox-types.js';
+import type { DeliveredRange, OutboxRow, OutboxSource } from '../store/outbox-types.js';
 import type { BatchEncoder } from './batch-encoder.js';
 
 /** What the drainer needs from a live MQTT connection: a QoS 1 publish with a PUBACK callback. */
@@ -40,13 +40,22 @@ export interface DrainerStats {
 }
 
 /**
- * Delivered seqs kept for an ack retry at most. Beyond it they are let go and the cursors rewind,
+ * Delivered rows kept for an ack retry at most. Beyond it they are let go and the cursors rewind,
  * so those rows are sent again (at-least-once; the backend de-duplicates on the id).
  */
 export const ACK_RETRY_MAX = 200_000;
 const RETRY_MS = 1000;
 
 const READING_LANES: readonly Lane[] = [LANE_CLINICAL, LANE_HIGHRATE];
+
+/**
+ * What one PUBACK delivered: every unsent row of `lane` in [from, to] (the batch was read as the
+ * first rows after `from - 1`), `rows` of them; `seqs` only for an outbox without ackRanges.
+ */
+interface Delivery extends DeliveredRange {
+  rows: number;
+  seqs: number[] | null;
+}
 
 /**
  * Drains the outbox over one connection at a time. Lane 0 (alarm events, one message each) is
@@ -73,15 +82,19 @@ export class Drainer {
   private pollTimer: TimerHandle | null = null;
   private retryTimer: TimerHandle | null = null;
   private readonly idleListeners = new Set<() => void>();
-  private ackQueue: number[][] = [];
+  private ackQueue: Delivery[] = [];
   private ackQueued = 0;
   private ackScheduled = false;
-  /** Seqs delivered but not yet marked in the outbox because the ack write failed. */
-  private ackRetry: number[] = [];
+  /** Deliveries not yet marked in the outbox because the ack write failed. */
+  private ackRetry: Delivery[] = [];
+  private ackRetryRows = 0;
+  private readonly byRange: boolean;
   private readonly s = { publishedBatches: 0, publishedAlarmEvents: 0, ackedRows: 0, publishErrors: 0 };
   lastError: string | null = null;
 
-  constructor(private readonly o: DrainerOptions) {}
+  constructor(private readonly o: DrainerOptions) {
+    this.byRange = typeof o.outbox.ackRanges === 'function';
+  }
 
   /** A connection is up: start draining with at most `cap` unacknowledged messages. */
   attach(pub: QoS1Publisher, cap: number): void {
@@ -97,8 +110,9 @@ export class Drainer {
   detach(): void {
     this.flushAcks();
     if (this.ackRetry.length) {
-      this.o.log.warn({ rows: this.ackRetry.length }, 'acknowledgements still unwritten at disconnect: those rows are sent again');
+      this.o.log.warn({ rows: this.ackRetryRows }, 'acknowledgements still unwritten at disconnect: those rows are sent again');
       this.ackRetry = [];
+      this.ackRetryRows = 0;
     }
     this.gen++;
     this.pub = null;
@@ -124,7 +138,7 @@ export class Drainer {
   }
 
   stats(): DrainerStats {
-    return { ...this.s, inflight: this.inflight, acksWaiting: this.ackRetry.length };
+    return { ...this.s, inflight: this.inflight, acksWaiting: this.ackRetryRows };
   }
 
   private resetFlight(): void {
@@ -208,7 +222,8 @@ export class Drainer {
       this.inflight++;
       const gen = this.gen;
       this.s.publishedAlarmEvents++;
-      pub.publish(this.o.alarmEventsTopic, row.payload, (err) => this.done(gen, [row.seq], false, err));
+      const d: Delivery = { lane: LANE_ALARM, from: row.seq, to: row.seq, rows: 1, seqs: this.byRange ? null : [row.seq] };
+      pub.publish(this.o.alarmEventsTopic, row.payload, (err) => this.done(gen, d, false, err));
     }
     return rows.length > 0;
   }
@@ -218,33 +233,36 @@ export class Drainer {
     const pub = this.pub;
     if (!pub) return false;
     for (const lane of READING_LANES) {
-      const rows: OutboxRow[] = this.o.outbox.pending(lane, this.cursor[lane], this.o.batchMaxReadings);
+      const after = this.cursor[lane];
+      const rows: OutboxRow[] = this.o.outbox.pending(lane, after, this.o.batchMaxReadings);
       const last = rows[rows.length - 1];
       if (!last) continue;
       this.cursor[lane] = last.seq;
-      const seqs = new Array<number>(rows.length);
+      const seqs = this.byRange ? null : new Array<number>(rows.length);
       const payloads = new Array<string>(rows.length);
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i]!;
-        seqs[i] = r.seq;
+        if (seqs) seqs[i] = r.seq;
         payloads[i] = r.payload;
       }
+      // pending() returned the first unsent rows after `after`: the range starts right there
+      const d: Delivery = { lane, from: after + 1, to: last.seq, rows: rows.length, seqs };
       const batch = this.o.encoder.encode(payloads);
       this.inflight++;
       this.inflightReadings++;
       this.s.publishedBatches++;
       const gen = this.gen;
-      pub.publish(this.o.readingsTopic, batch.body, (err) => { batch.release(); this.done(gen, seqs, true, err); });
+      pub.publish(this.o.readingsTopic, batch.body, (err) => { batch.release(); this.done(gen, d, true, err); });
       return true;
     }
     return false;
   }
 
-  private done(gen: number, seqs: number[], isBatch: boolean, err?: Error): void {
+  private done(gen: number, d: Delivery, isBatch: boolean, err?: Error): void {
     if (!err) {
       // A PUBACK arrived: the broker has the rows, whatever happened to the connection since.
-      this.ackQueue.push(seqs);
-      this.ackQueued += seqs.length;
+      this.ackQueue.push(d);
+      this.ackQueued += d.rows;
       if (this.ackQueued >= 50_000) this.flushAcks();
       else if (!this.ackScheduled) {
         this.ackScheduled = true;
@@ -272,20 +290,24 @@ export class Drainer {
   /** Writes the queued acknowledgements (and any that failed before) to the outbox in one call. */
   private flushAcks(): void {
     if (this.ackQueued === 0 && this.ackRetry.length === 0) return;
-    if (this.ackRetry.length) this.ackQueue.unshift(this.ackRetry);
-    const all = this.ackQueue.length === 1 ? this.ackQueue[0]! : this.ackQueue.flat();
+    const all = this.ackRetry.length ? [...this.ackRetry, ...this.ackQueue] : this.ackQueue;
+    const rows = this.ackRetryRows + this.ackQueued;
     this.ackQueue = [];
     this.ackQueued = 0;
     this.ackRetry = [];
+    this.ackRetryRows = 0;
     try {
-      this.o.outbox.ack(all);
-      this.s.ackedRows += all.length;
+      const outbox = this.o.outbox;
+      if (outbox.ackRanges) outbox.ackRanges(all.map(({ lane, from, to }) => ({ lane, from, to })));
+      else outbox.ack(all.length === 1 ? all[0]!.seqs ?? [] : all.flatMap((d) => d.seqs ?? []));
+      this.s.ackedRows += rows;
     } catch (e) {
-      if (all.length <= ACK_RETRY_MAX) {
+      if (rows <= ACK_RETRY_MAX) {
         this.ackRetry = all; // retried by the timer and with the next ack
+        this.ackRetryRows = rows;
       } else {
         // too many to keep: the rows stay unsent in the store; rewind so they are sent again
-        this.o.log.warn({ rows: all.length }, 'acknowledgements could not be written: those rows are sent again');
+        this.o.log.warn({ rows }, 'acknowledgements could not be written: those rows are sent again');
         this.cursor[0] = 0;
         this.cursor[1] = 0;
         this.cursor[2] = 0;

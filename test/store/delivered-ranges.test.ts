@@ -1,0 +1,98 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readingToJson } from '../../src/core/reading.js';
+import { ROW_OVERHEAD_BYTES } from '../../src/store/outbox.js';
+import type { Store } from '../../src/store/store.js';
+import { harness, idsOf, reading, readings, tempDir, type Harness } from './helpers.js';
+
+let tmp: ReturnType<typeof tempDir>;
+let h: Harness;
+beforeEach(() => { tmp = tempDir(); h = harness(tmp.dir); });
+afterEach(() => tmp.cleanup());
+
+const rowBytes = (n: number): number => JSON.stringify(readingToJson(reading(n))).length + ROW_OVERHEAD_BYTES;
+const HOUR = 3_600_000;
+
+function reopen(s: Store): Store {
+  s.close();
+  return h.open();
+}
+
+describe('acknowledgement by range', () => {
+  it('records one range per drain instead of rewriting rows; pending, depth and counters skip it, also after a restart', () => {
+    const s = h.open();
+    s.insertReadings([...readings(10, 6), ...readings(30, 2, { lane: 2, metric: 'pleth' })]);
+    const seqs = s.pending(1, 0, 3).map((r) => r.seq);
+    s.ackRanges([{ lane: 1, from: 1, to: seqs[2]! }]);
+    // the rows are still in the table, unchanged: only the range says they are delivered
+    expect(idsOf(s, 1)).toEqual(['rid-13', 'rid-14', 'rid-15']);
+    expect(s.depth().byLane).toEqual([0, 3, 2]);
+    expect(s.stats().retainedRows).toBe(3);
+    expect(s.stats().retainedBytes).toBe(rowBytes(10) + rowBytes(11) + rowBytes(12));
+    // the drain after a reconnect starts from 0 and still gets only the unsent rows
+    expect(s.pending(1, 0, 2).map((r) => r.seq)).toEqual([seqs[2]! + 1, seqs[2]! + 2]);
+    const before = s.stats();
+    const s2 = reopen(s);
+    const after = s2.stats();
+    expect([after.depth.byLane, after.unsentBytes, after.retainedRows, after.retainedBytes])
+      .toEqual([before.depth.byLane, before.unsentBytes, before.retainedRows, before.retainedBytes]);
+    expect(idsOf(s2, 1)).toEqual(['rid-13', 'rid-14', 'rid-15']);
+    s2.close();
+    const raw = new Database(h.path, { readonly: true });
+    expect(raw.prepare('SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL').pluck().get()).toBe(0);
+    expect(raw.prepare('SELECT count(*) FROM delivered').pluck().get()).toBe(1);
+    raw.close();
+  });
+
+  it('out-of-order and repeated acknowledgements count each row once; touching ranges merge', () => {
+    const s = h.open();
+    s.insertReadings(readings(10, 9));
+    const q = s.pending(1, 0, 9).map((r) => r.seq);
+    s.ackRanges([{ lane: 1, from: q[6]!, to: q[8]! }]); // the last batch's PUBACK first
+    expect(idsOf(s, 1)).toEqual(['rid-10', 'rid-11', 'rid-12', 'rid-13', 'rid-14', 'rid-15']);
+    expect(s.depth().oldestRx).toBe(reading(10).rx);
+    s.ackRanges([{ lane: 1, from: 1, to: q[2]! }, { lane: 1, from: 1, to: q[2]! }]);
+    expect(s.depth().oldestRx).toBe(reading(13).rx);
+    s.ackRanges([{ lane: 1, from: q[2]! + 1, to: q[8]! }]); // overlaps the first one
+    const st = s.stats();
+    expect(st.depth.total).toBe(0);
+    expect(st.retainedRows).toBe(9);
+    expect(st.unsentBytes).toBe(0);
+    const s2 = reopen(s);
+    expect(s2.stats().retainedRows).toBe(9);
+    s2.close();
+    const raw = new Database(h.path, { readonly: true });
+    expect(raw.prepare('SELECT count(*) FROM delivered').pluck().get()).toBe(1);
+    raw.close();
+  });
+
+  it('prunes delivered ranges when retention ends, and first when the byte budget needs room', () => {
+    const s = h.open({ maxBytes: rowBytes(10) * 20 });
+    s.insertReadings(readings(10, 10));
+    s.ackRanges([{ lane: 1, from: 1, to: 5 }]);
+    h.clock.advance(73 * HOUR);
+    expect(s.housekeeping().prunedSent).toBe(5);
+    expect(s.stats().retainedRows).toBe(0);
+    expect(idsOf(s, 1)).toEqual(['rid-15', 'rid-16', 'rid-17', 'rid-18', 'rid-19']);
+    // budget: the delivered range goes before any unsent row is evicted
+    s.ackRanges([{ lane: 1, from: 6, to: 15 }]); // past the last seq (10): rows stored later stay unsent
+    s.insertReadings(readings(40, 17)); // 22 rows in a budget of 20
+    const st = s.stats();
+    expect(st.evicted).toEqual([0, 0, 0]);
+    expect(st.prunedForBudget).toBeGreaterThan(0);
+    expect(st.depth.total).toBe(17);
+    const s2 = reopen(s);
+    expect([s2.stats().retainedRows, s2.stats().unsentBytes]).toEqual([st.retainedRows, st.unsentBytes]);
+    s2.close();
+  });
+
+  it('without retention the rows of a range are deleted at once, other lanes untouched', () => {
+    const s = h.open({ retainSentHours: 0 });
+    for (let i = 0; i < 6; i++) s.insertReadings([reading(10 + i, i % 2 ? { lane: 2, metric: 'pleth' } : {})]);
+    s.ackRanges([{ lane: 1, from: 1, to: 6 }]);
+    expect(s.depth().byLane).toEqual([0, 0, 3]);
+    expect(s.stats().retainedRows).toBe(0);
+    expect(idsOf(s, 2)).toEqual(['rid-11', 'rid-13', 'rid-15']);
+    s.close();
+  });
+});
