@@ -4,7 +4,7 @@ import { superviseBleDevice, type BleLinkTuning } from '../shared/ble-device.js'
 import { formatWallTime } from '../shared/ble-date-time.js';
 import { toHex } from '../shared/codec.js';
 import { localToUtcMs } from '../shared/local-time.js';
-import { SpotHelpers } from '../shared/spot-measurements.js';
+import { SPOT_LOST_AFTER_MS, SpotHelpers } from '../shared/spot-measurements.js';
 import type { DriverContext, DriverSession } from '../types.js';
 import { BPS, BpStatus, decodeBpFeature, decodeBpMeasurement, toMmHg, type BpMeasurement } from './codec.js';
 
@@ -65,7 +65,7 @@ export function createBpsSession(ctx: DriverContext, o: BleLinkTuning = {}): Dri
   }
 
   return {
-    async start() { supervisor = superviseBleDevice(ctx, log, run, o); },
+    async start() { supervisor = superviseBleDevice(ctx, log, run, { lostAfterMs: SPOT_LOST_AFTER_MS, ...o }); },
     async stop() { await supervisor?.stop(); supervisor = null; },
   };
 }

@@ -3,7 +3,7 @@ import type { BleConnection } from '../../src/transport/ble/types.js';
 import { superviseBleDevice, type BleLinkTuning } from '../shared/ble-device.js';
 import { addMinutes, formatWallTime } from '../shared/ble-date-time.js';
 import { toHex } from '../shared/codec.js';
-import { SpotHelpers } from '../shared/spot-measurements.js';
+import { SPOT_LOST_AFTER_MS, SpotHelpers } from '../shared/spot-measurements.js';
 import { localToUtcMs } from '../shared/local-time.js';
 import type { DriverContext, DriverSession } from '../types.js';
 import { GlsBackfill } from './backfill.js';
@@ -84,7 +84,7 @@ export function createGlsSession(ctx: DriverContext, o: GlsSessionOptions = {}):
   }
 
   return {
-    async start() { supervisor = superviseBleDevice(ctx, log, run, o); },
+    async start() { supervisor = superviseBleDevice(ctx, log, run, { lostAfterMs: SPOT_LOST_AFTER_MS, ...o }); },
     async stop() { await supervisor?.stop(); supervisor = null; },
   };
 }

@@ -10,6 +10,14 @@ import { writeDeviceClock } from './current-time.js';
  * - setting the device clock on every connect (Current Time Service, only with a synced hub
  *   clock; logged on change of outcome, not per connect).
  */
+/**
+ * Link loss of a device that connects only when the patient measures (blood pressure monitor,
+ * scale, glucose meter: they advertise for a minute after a measurement and then sleep). Being
+ * out of reach is their normal state, so `link_lost` means "not reached for 3 days": a missed
+ * routine (a flat battery, the device taken away), not a monitoring gap of minutes.
+ */
+export const SPOT_LOST_AFTER_MS = 3 * 86_400_000;
+
 export class SpotHelpers {
   private skipped = 0;
   private lastClock: string | null = null;

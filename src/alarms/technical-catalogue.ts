@@ -29,13 +29,15 @@ export interface TechnicalEntry {
 }
 
 const VENT_HIGH = { ventilator: 'high' } as const;
+/** Devices the patient uses for a measurement now and then (issue 16): silence is their normal state. */
+const SPOT_LOW = { bp: 'low', scale: 'low', glucometer: 'low' } as const;
 
 export const TECHNICAL_CATALOGUE: Readonly<Record<string, TechnicalEntry>> = {
   // ---- device links (the link owner, src/hub/link-owner.ts) -----------------------------------
   link_lost: { priority: 'medium', byKind: VENT_HIGH, why: 'the device is unmonitored; a ventilator hides its own alarms from the hub' },
   serial_port_gone: { priority: 'medium', byKind: VENT_HIGH, why: 'the serial adapter or cable is gone: the device is unmonitored' },
   // ---- data (the alarm engine) ----------------------------------------------------------------
-  stale_data: { priority: 'medium', byKind: VENT_HIGH, why: 'no data must never look like good data; a paired ventilator without data is unmonitored' },
+  stale_data: { priority: 'medium', byKind: { ...VENT_HIGH, ...SPOT_LOW }, why: 'no data must never look like good data; a paired ventilator without data is unmonitored; a blood pressure monitor, scale or glucose meter without data for days is a missed routine measurement (low)' },
   // ---- BLE adapter (src/transport/ble/noble-central.ts) ----------------------------------------
   ble_adapter_unavailable: { priority: 'high', why: 'every BLE device is unmonitored at once' },
   ble_adapter_stuck: { priority: 'high', why: 'the adapter stopped hearing devices after resets: every BLE device is unmonitored' },

@@ -8,7 +8,7 @@ import { METRICS } from '../../src/core/metrics/index.js';
 describe('shipped default alarm rules', () => {
   it('validate against the schema and cover SpO2, pulse and glucose', () => {
     const d = loadDefaultAlarms();
-    expect(Object.keys(d.rules).sort()).toEqual(['glucose', 'paw_peak', 'pulse_rate', 'resp_rate', 'spo2']);
+    expect(Object.keys(d.rules).sort()).toEqual(['bp_diastolic', 'bp_systolic', 'capillary_glucose', 'capillary_glucose_wb', 'glucose', 'paw_peak', 'pulse_rate', 'resp_rate', 'spo2']);
     expect(d.rules.spo2?.low?.levels.map((l) => [l.limit, l.priority])).toEqual([[88, 'medium'], [85, 'high']]);
     expect(d.rules.glucose?.low?.levels.map((l) => [l.limit, l.priority])).toEqual([[3.9, 'medium'], [3.0, 'high']]);
     expect(d.rules.glucose?.high?.levels[0]?.limit).toBe(13.9);
