@@ -89,7 +89,7 @@ const sqliteModule = createRequire(import.meta.url).resolve('better-sqlite3');
 export class TrendQueries {
   private running = 0;
 
-  constructor(private readonly dbPath: string) {}
+  constructor(private readonly dbPath: string, private readonly maxRows = TREND_MAX_ROWS) {}
 
   async query(device: string, range: TrendRange, now: number): Promise<TrendResult> {
     if (this.dbPath === ':memory:') return { ok: false, status: 404, error: 'the store is in memory: no trends' };
@@ -98,7 +98,7 @@ export class TrendQueries {
     const from = now - spanMs;
     this.running++;
     try {
-      const r = await runWorker({ path: this.dbPath, module: sqliteModule, device, from, to: now, bucketMs, maxRows: TREND_MAX_ROWS, maxMetrics: TREND_MAX_METRICS });
+      const r = await runWorker({ path: this.dbPath, module: sqliteModule, device, from, to: now, bucketMs, maxRows: this.maxRows, maxMetrics: TREND_MAX_METRICS });
       if ('error' in r) return { ok: false, status: 500, error: r.error };
       return { ok: true, from, to: now, bucketMs, metrics: r.metrics, truncated: r.truncated };
     } finally {

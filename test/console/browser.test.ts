@@ -80,7 +80,7 @@ describe.runIf(existsSync(CHROMIUM))('console in chromium', () => {
     await expect.poll(async () => {
       if (!(await chart.count())) { await page.click('[data-range="1h"]'); return 0; }
       return Number(await chart.getAttribute('data-points'));
-    }, { timeout: 20_000, intervals: [1000] }).toBeGreaterThan(0);
+    }, { timeout: 20_000, interval: 1000 }).toBeGreaterThan(0);
     expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'device-tablet.png'), fullPage: true });
     await page.setViewportSize(WIDTHS.phone);
