@@ -55,3 +55,12 @@ export async function hubCertificate(o: { storagePath: string; hubId: string; bi
   const fingerprint = new X509Certificate(cert).fingerprint256;
   return { cert, key, fingerprint, created };
 }
+
+/** The fingerprint of the hub's console certificate, or null when none has been created (for `carehub status`). */
+export function consoleFingerprint(storagePath: string): string | null {
+  try {
+    return new X509Certificate(readFileSync(certificatePaths(storagePath).cert)).fingerprint256;
+  } catch {
+    return null;
+  }
+}

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { consolePasswordCommand } from '../../src/cli/console-password.js';
 import { MAX_EVENT_CLIENTS } from '../../src/console/events.js';
 import { passwordFilePath, readPasswordFile, roleOf } from '../../src/console/password-file.js';
-import { certificatePaths } from '../../src/console/tls.js';
+import { certificatePaths, consoleFingerprint } from '../../src/console/tls.js';
 import { startConsoleHub, type ConsoleHub } from './console-hub.js';
 import { http } from './http-client.js';
 
@@ -38,6 +38,7 @@ describe('console transport', () => {
     });
     expect(status).toBe(200);
     expect(fingerprint).toBe(want);
+    expect(consoleFingerprint(join(h.dir, 'carehub.db'))).toBe(want);
   }, 30_000);
 
   it('a console without login off loopback is refused: not started, local_page_unavailable raised', async () => {
