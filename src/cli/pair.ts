@@ -5,7 +5,7 @@ import { parseConfig } from '../config/load.js';
 import { defaultProtocol, type Protocol } from '../config/schema.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit.js';
 
-const KINDS = ['cgm', 'oximeter', 'ventilator'] as const;
+const KINDS = ['cgm', 'oximeter', 'ventilator', 'bp', 'scale', 'glucometer'] as const;
 type Kind = (typeof KINDS)[number];
 const MAC = /^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/;
 
@@ -88,7 +88,7 @@ export function replaceKeepingOwner(file: string, text: string): string | null {
 /** `carehub pair KIND ADDRESS_OR_PATH [--id ID]`: add a device to the hub's config. */
 export function pairCommand(kind: string, target: string, o: PairOpts): number {
   const out = (s: string): void => { process.stdout.write(s); };
-  if (!(KINDS as readonly string[]).includes(kind)) { out(`unknown kind ${kind}; use cgm, oximeter or ventilator\n`); return EXIT_USAGE; }
+  if (!(KINDS as readonly string[]).includes(kind)) { out(`unknown kind ${kind}; use ${KINDS.join(', ')}\n`); return EXIT_USAGE; }
   const k = kind as Kind;
   const transport = MAC.test(target) ? 'ble' : target.startsWith('/') || target.startsWith('tcp://') ? 'serial' : null;
   if (!transport) { out(`${target} is neither a Bluetooth address (AA:BB:CC:DD:EE:FF) nor a serial path (/dev/... or tcp://host:port)\n`); return EXIT_USAGE; }
@@ -126,7 +126,9 @@ export function unpairCommand(id: string, o: { config?: string; json?: boolean }
   return EXIT_OK;
 }
 
+const ID_PREFIX: Readonly<Record<Kind, string>> = { cgm: 'cgm', oximeter: 'oxi', ventilator: 'vent', bp: 'bp', scale: 'scale', glucometer: 'bg' };
+
 function nextId(kind: Kind, existing: string[]): string {
-  const prefix = kind === 'cgm' ? 'cgm' : kind === 'oximeter' ? 'oxi' : 'vent';
+  const prefix = ID_PREFIX[kind];
   for (let n = 1; ; n++) if (!existing.includes(`${prefix}-${n}`)) return `${prefix}-${n}`;
 }
