@@ -34,6 +34,7 @@ export function createBpsSession(ctx: DriverContext, o: BleLinkTuning = {}): Dri
       ? { t: localToUtcMs(m.timestamp, ctx.timeZone), deviceTime: true, key: `bp:${formatWallTime(m.timestamp)}|${values}` }
       : { t: rx, key: `bp-rx:${rx}|${values}` };
     const flags: ReadingFlag[] = [];
+    if (m.timestamp && helpers.isHistory(base.t ?? rx)) flags.push('stored');
     const s = m.status ?? 0;
     if (s & (BpStatus.bodyMovement | BpStatus.cuffLoose | BpStatus.position)) flags.push('questionable');
     if (flags.length) base.flags = flags;

@@ -46,7 +46,10 @@ export function createGlsSession(ctx: DriverContext, o: GlsSessionOptions = {}):
     if (s & GlsStatus.timeFault) flags.push('time-suspect');
     const key = `g:${m.sequence}|${m.baseTime ? formatWallTime(m.baseTime) : '-'}`;
     let when: Pick<Measurement, 't' | 'deviceTime'>;
-    if (m.baseTime) when = { t: localToUtcMs(addMinutes(m.baseTime, m.timeOffsetMin ?? 0), ctx.timeZone), deviceTime: true };
+    if (m.baseTime) {
+      when = { t: localToUtcMs(addMinutes(m.baseTime, m.timeOffsetMin ?? 0), ctx.timeZone), deviceTime: true };
+      if (helpers.isHistory(when.t ?? 0)) flags.push('stored');
+    }
     else { when = { t: ctx.clock.now() }; flags.push('device-clock-not-set'); }
     return { metric, value, key, ...when, ...(flags.length ? { flags } : {}) };
   };

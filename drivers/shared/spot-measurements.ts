@@ -18,6 +18,14 @@ import { writeDeviceClock } from './current-time.js';
  */
 export const SPOT_LOST_AFTER_MS = 3 * 86_400_000;
 
+/**
+ * A measurement timed more than this before it reached the hub is history from the device's
+ * memory (flag `stored`: stored and forwarded, but it raises no alarm now, as CGM backfill).
+ * One hour: the patient measures, the device connects within minutes; a week-old low value read
+ * out of a meter's memory must not sound a hypoglycaemia alarm today.
+ */
+export const SPOT_STORED_AFTER_MS = 3600_000;
+
 export class SpotHelpers {
   private skipped = 0;
   private lastClock: string | null = null;
@@ -33,6 +41,11 @@ export class SpotHelpers {
   }
 
   skippedCount(): number { return this.skipped; }
+
+  /** True when a device-timed measurement is old history (only judged with a synced hub clock). */
+  isHistory(t: number): boolean {
+    return this.ctx.clock.synced() && this.ctx.clock.now() - t > SPOT_STORED_AFTER_MS;
+  }
 
   async setClock(conn: BleConnection): Promise<void> {
     const r = await writeDeviceClock(conn, this.ctx, this.log);

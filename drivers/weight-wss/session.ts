@@ -29,6 +29,7 @@ export function createWssSession(ctx: DriverContext, o: BleLinkTuning = {}): Dri
     const base: Omit<Measurement, 'metric' | 'value'> = m.timestamp
       ? { t: localToUtcMs(m.timestamp, ctx.timeZone), deviceTime: true, key: `w:${formatWallTime(m.timestamp)}|${values}` }
       : { t: rx, key: `w-rx:${rx}|${values}` };
+    if (m.timestamp && helpers.isHistory(base.t ?? rx)) base.flags = ['stored'];
     const out: Measurement[] = [{ ...base, metric: 'body_weight', value: m.kg }];
     if (m.bmi !== null && m.bmi > 0) out.push({ ...base, metric: 'bmi', value: m.bmi });
     if (m.heightM !== null && m.heightM > 0) out.push({ ...base, metric: 'body_height', value: m.heightM });

@@ -45,6 +45,8 @@ describe('BPS session through noble and the simulated bindings', () => {
     // device wall time in Copenhagen (UTC+1 in November) read back to UTC: 10:00, 11:00, 12:00 UTC
     expect(sys.map((m) => m.t)).toEqual([0, 1, 2].map((h) => Date.UTC(2026, 10, 23, 10 + h, 0, 0)));
     expect(sys.every((m) => m.deviceTime === true && m.key?.startsWith('bp:2026-11-23T1'))).toBe(true);
+    // measured more than an hour before they reached the hub: history (stored, no alarm now)
+    expect(sys.map((m) => m.flags?.includes('stored') ?? false)).toEqual([true, true, false]);
     expect(ctx.metric('bp_diastolic')).toHaveLength(3);
     expect(ctx.metric('bp_mean')).toHaveLength(3);
     expect(ctx.metric('bp_pulse_rate')).toHaveLength(3);
