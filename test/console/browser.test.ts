@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_DEVICES, raiseProbeOff, startConsoleHub, TECH_PASSWORD, type ConsoleHub } from './console-hub.js';
+import { http, login } from './http-client.js';
 
 /**
  * The console in a real browser: Debian's chromium (.ci/run installs it), driven by
@@ -73,14 +74,18 @@ describe.runIf(existsSync(CHROMIUM))('console in chromium', () => {
   }, 30_000);
 
   it('a device page draws a trend chart with data points from the store', async () => {
+    // the store has SpO2 readings of oxi-1 (they arrive about once a second from the start)
+    const { cookie } = await login(h.url, TECH_PASSWORD);
+    await expect.poll(async () => {
+      const r = await http(`${h.url}api/devices/oxi-1/trend?range=1h`, { headers: { cookie: cookie! } });
+      return r.status === 200 && (JSON.parse(r.body) as { metrics: Record<string, unknown> }).metrics['spo2'] !== undefined;
+    }, { timeout: 20_000, interval: 500 }).toBe(true);
     const page = await loggedIn();
     await page.click('a[href="/device/oxi-1"]');
     await page.waitForURL(/\/device\/oxi-1$/);
     const chart = page.locator('figure.chart[data-metric="spo2"]');
-    await expect.poll(async () => {
-      if (!(await chart.count())) { await page.click('[data-range="1h"]'); return 0; }
-      return Number(await chart.getAttribute('data-points'));
-    }, { timeout: 20_000, interval: 1000 }).toBeGreaterThan(0);
+    await chart.waitFor({ timeout: 20_000 });
+    expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
     expect(await chart.locator('canvas').count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'device-tablet.png'), fullPage: true });
     await page.setViewportSize(WIDTHS.phone);

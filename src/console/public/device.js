@@ -45,7 +45,9 @@
     plots.push(new uPlot(opts, [xs, series.avg, ...lims.map((l) => l.values)], box));
   }
 
+  let seq = 0;
   async function load() {
+    const mine = ++seq;
     msg.textContent = '';
     for (const p of plots) p.destroy();
     plots = [];
@@ -53,6 +55,7 @@
     for (const b of document.querySelectorAll('[data-range]')) b.setAttribute('aria-pressed', String(b.dataset.range === range));
     const r = await fetch('/api/devices/' + encodeURIComponent(boot.device) + '/trend?range=' + range, { credentials: 'same-origin' });
     const out = await r.json().catch(() => ({}));
+    if (mine !== seq) return; // a newer choice of range is on its way
     if (!r.ok) { msg.textContent = fmt('failed', { e: out.error || r.statusText }); return; }
     const metrics = Object.entries(out.metrics || {});
     if (!metrics.length) { msg.textContent = S.noData; return; }
