@@ -42,6 +42,7 @@ if [ "${CAREHUB_PKG_REUSE:-}" != "1" ] || [ ! -d "$lib" ]; then
   find "$lib/dist" -name '*.map' -delete
   cp bin/carehub.js "$lib/bin/"
   cp -r config "$lib/"
+  mkdir -p "$lib/src/console" && cp -r src/console/public "$lib/src/console/"   # console page assets (served from the package root)
   cp package.json package-lock.json README.md "$lib/"
   cp systemd/carehub-hci.conf "$lib/systemd/"
 

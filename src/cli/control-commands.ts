@@ -41,6 +41,7 @@ interface StatusView {
   outbox: { depth: number; oldestUnsentAgeS: number | null; bytesUsed: number; maxBytes: number };
   uplink: { state: string; reconnects: number };
   alarms: Array<{ alarm: string; priority: string; condition: string; device: string | null; text: string; acknowledged: boolean }>;
+  console?: { url: string | null; fingerprint: string | null };
 }
 
 export async function statusCommand(o: ControlOpts): Promise<number> {
@@ -51,6 +52,7 @@ export async function statusCommand(o: ControlOpts): Promise<number> {
   const out: string[] = [];
   out.push(`hub ${s.hub} ${s.version}, up ${s.uptimeS} s, clock ${s.clock.synced ? 'synchronised' : 'NOT synchronised'}`);
   out.push(`uplink ${s.uplink.state} (${s.uplink.reconnects} reconnects); outbox ${s.outbox.depth} unsent${s.outbox.oldestUnsentAgeS !== null ? `, oldest ${s.outbox.oldestUnsentAgeS} s` : ''}; storage ${(s.outbox.bytesUsed / 1e6).toFixed(1)} of ${(s.outbox.maxBytes / 1e6).toFixed(0)} MB`);
+  if (s.console?.url) out.push(`console ${s.console.url}${s.console.fingerprint ? `  certificate SHA-256 ${s.console.fingerprint}` : ''}`);
   out.push('devices:');
   for (const d of s.devices) {
     const last = Object.entries(d.last).map(([m, v]) => `${m} ${v.value} ${v.unit}`).join(', ');

@@ -60,7 +60,7 @@ export async function runCommand(o: { config?: string; duration?: number }): Pro
     exitSoon(EXIT_FAILURE, log, 200);
     return EXIT_FAILURE;
   }
-  if (hub.pageUrl) log.info({ url: hub.pageUrl }, 'local page');
+  if (hub.pageUrl) log.info({ url: hub.pageUrl, fingerprint: hub.consoleFingerprint ?? undefined }, 'console');
   if (source.kind === 'file' && hub.checks.problems.length === 0) keepAsLastGood(source.text, stateDirFor(config), log);
 
   await life.stopped;

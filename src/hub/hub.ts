@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import type { AlarmEngine } from '../alarms/engine.js';
 import { preflight, type PreflightResult } from '../config/preflight.js';
+import { consoleFingerprint } from '../console/tls.js';
 import { Watchdog } from '../health/watchdog.js';
 import { statusLine } from '../health/status-line.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
@@ -51,6 +52,7 @@ export class Hub {
   /** What the preflight found in the config (problems put the part concerned out of service). */
   readonly checks: PreflightResult;
   pageUrl: string | null = null;
+  consoleFingerprint: string | null = null;
 
   private constructor(private readonly o: HubOptions, private readonly parts: LocalParts, private readonly stops: StopList, checks: PreflightResult) {
     this.store = parts.store;
@@ -90,7 +92,11 @@ export class Hub {
     }
     await startUplink(deps);
     startSchedule(deps);
-    if (!o.headless) hub.pageUrl = await startPage(deps, status);
+    if (!o.headless) {
+      hub.pageUrl = await startPage(deps, status);
+      // TLS console (off loopback): technicians check this fingerprint in `carehub status`
+      if (hub.pageUrl?.startsWith('https:')) hub.consoleFingerprint = consoleFingerprint(config.storage.path);
+    }
 
     const watchdog = new Watchdog({
       clock,
@@ -104,8 +110,8 @@ export class Hub {
     return hub;
   }
 
-  status(): ReturnType<typeof buildStatus> {
-    return statusOf(this.parts);
+  status(): ReturnType<typeof buildStatus> & { console: { url: string | null; fingerprint: string | null } } {
+    return { ...statusOf(this.parts), console: { url: this.pageUrl, fingerprint: this.consoleFingerprint } };
   }
 
   async stop(): Promise<void> {
