@@ -22,11 +22,13 @@
     return out;
   }
 
-  function chart(metric, series, limits) {
+  function chart(metric, series, limits, win) {
     const width = Math.max(280, Math.min(charts.clientWidth || 800, 1000));
-    const xs = series.t;
+    // the whole requested window on the x axis: the limit lines span it even with few points
+    const xs = [win.from, ...series.t, win.to];
+    const ys = [null, ...series.avg, null];
     const lims = limitSeries(limits || {}, xs);
-    const box = el('figure', { class: 'chart', 'data-metric': metric, 'data-points': xs.length });
+    const box = el('figure', { class: 'chart', 'data-metric': metric, 'data-points': series.t.length });
     box.append(el('figcaption', { text: metric + ' (' + series.unit + ')' }));
     const lo = limits && limits.low && limits.low[0];
     const hi = limits && limits.high && limits.high[0];
@@ -37,12 +39,13 @@
     charts.append(box);
     const opts = {
       width, height: 220,
-      series: [{}, { label: metric, stroke: COLOURS[0], width: 2, points: { show: xs.length < 200 } },
+      series: [{}, { label: metric, stroke: COLOURS[0], width: 2, points: { show: series.t.length < 200 } },
         ...lims.map((l, i) => ({ label: l.label, stroke: COLOURS[(i + 1) % COLOURS.length], dash: [6, 4], width: 1, points: { show: false } }))],
+      scales: { x: { time: true, range: [win.from, win.to] } },
       axes: [{}, { label: series.unit }],
       legend: { show: true },
     };
-    plots.push(new uPlot(opts, [xs, series.avg, ...lims.map((l) => l.values)], box));
+    plots.push(new uPlot(opts, [xs, ys, ...lims.map((l) => l.values)], box));
   }
 
   let seq = 0;
@@ -59,7 +62,8 @@
     if (!r.ok) { msg.textContent = fmt('failed', { e: out.error || r.statusText }); return; }
     const metrics = Object.entries(out.metrics || {});
     if (!metrics.length) { msg.textContent = S.noData; return; }
-    for (const [m, s] of metrics) chart(m, s, boot.limits[m]);
+    const win = { from: out.from / 1000, to: out.to / 1000 };
+    for (const [m, s] of metrics) chart(m, s, boot.limits[m], win);
   }
 
   for (const b of document.querySelectorAll('[data-range]')) b.addEventListener('click', () => { range = b.dataset.range; void load(); });
