@@ -117,6 +117,8 @@ async function childDrain(path: string, url: string, protocolVersion: 4 | 5): Pr
   const outbox: OutboxSource = {
     pending: (lane, after, max) => { const t = performance.now(); const r = store.pending(lane, after, max); pendingMs += performance.now() - t; return r; },
     ack: (seqs) => { const t = performance.now(); ackCalls++; store.ack(seqs); ackMs += performance.now() - t; },
+    pendingJoined: (lane, after, max) => { const t = performance.now(); const r = store.pendingJoined(lane, after, max); pendingMs += performance.now() - t; return r; },
+    ackRanges: (ranges) => { const t = performance.now(); ackCalls++; store.ackRanges(ranges); ackMs += performance.now() - t; },
     depth: () => store.depth(),
   };
   let rssPeak = process.memoryUsage.rss();

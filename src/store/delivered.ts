@@ -54,6 +54,17 @@ export function anyAbove(list: readonly Range[], seq: number): boolean {
   return last !== undefined && last.to > seq;
 }
 
+/** `from` of the first range starting after `seq`, or null. */
+export function nextFrom(list: readonly Range[], seq: number): number | null {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.from > seq) hi = mid; else lo = mid + 1;
+  }
+  return list[lo]?.from ?? null;
+}
+
 /** The parts of [from, to] not yet covered by `list`, ascending. */
 export function uncovered(list: readonly Range[], from: number, to: number): Array<[number, number]> {
   const out: Array<[number, number]> = [];

@@ -18,6 +18,13 @@ export interface OutboxDepth {
   oldestRx: number | null;
 }
 
+export interface JoinedRows {
+  lastSeq: number;
+  rows: number;
+  /** The payloads in seq order, comma-separated, UTF-8. */
+  body: Buffer;
+}
+
 /** Every unsent row of `lane` with seq in [from, to] was delivered (one PUBACK). */
 export interface DeliveredRange {
   lane: Lane;
@@ -29,6 +36,12 @@ export interface DeliveredRange {
 export interface OutboxSource {
   /** Unsent rows of one lane with seq > afterSeq, in seq order, at most `max`. */
   pending(lane: Lane, afterSeq: number, max: number): OutboxRow[];
+  /**
+   * The payloads of what `pending(lane, afterSeq, max)` would return, joined with commas as
+   * UTF-8, with the last seq and the row count; null when nothing is pending. Optional: a faster
+   * read for the drain (no object or string per row).
+   */
+  pendingJoined?(lane: Lane, afterSeq: number, max: number): JoinedRows | null;
   /** Mark rows delivered; call only after the broker acknowledged (PUBACK) them. */
   ack(seqs: number[]): void;
   /**

@@ -4,8 +4,8 @@ import type { Lane, Reading } from '../core/reading.js';
 import { PayloadWriter } from './payload.js';
 import { UidEncoder } from './uid.js';
 import type { AlarmEvent } from '../alarms/types.js';
-import type { DeliveredRange, OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
-import { anyAbove, copyRanges, find, insert, skip, uncovered, type LaneRanges, type Range } from './delivered.js';
+import type { DeliveredRange, JoinedRows, OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
+import { anyAbove, copyRanges, find, insert, nextFrom, skip, uncovered, type LaneRanges, type Range } from './delivered.js';
 
 /**
  * The outbox table: every reading and alarm event the hub keeps, unsent (`sent_at` NULL) or
@@ -60,6 +60,7 @@ export class Outbox implements OutboxSource {
   private readonly rangeDeleteStmt: Database.Statement;
   private readonly rangePruneStmt: Database.Statement;
   private readonly headAfterStmt: Database.Statement;
+  private readonly joinedStmt: Database.Statement;
   private readonly ackRangesTx: (ranges: readonly DeliveredRange[]) => number;
   private readonly uids = new UidEncoder();
   private readonly payloads = new PayloadWriter();
@@ -78,6 +79,9 @@ export class Outbox implements OutboxSource {
     this.rangeUpsertStmt = db.prepare('INSERT OR REPLACE INTO delivered (lane, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
     this.rangeDeleteStmt = db.prepare('DELETE FROM delivered WHERE lane = ? AND from_seq = ?');
     this.rangePruneStmt = db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE lane = ? AND seq BETWEEN ? AND ? ORDER BY seq LIMIT ?) RETURNING bytes').pluck();
+    // one batch joined inside SQLite: a Buffer per batch instead of a string and an object per row
+    this.joinedStmt = db.prepare(`SELECT max(seq), count(*), CAST(group_concat(payload, ',' ORDER BY seq) AS BLOB) FROM
+      (SELECT seq, payload FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? AND seq < ? ORDER BY seq LIMIT ?)`).raw();
     this.headAfterStmt = db.prepare('SELECT seq, rx FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? ORDER BY seq LIMIT 1').raw();
     this.seqHwStmt = db.prepare("INSERT INTO counters (name, value) VALUES ('seq_hw', ?) ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)");
     this.acc = this.scan();
@@ -190,6 +194,20 @@ export class Outbox implements OutboxSource {
       const last = raw[raw.length - 1];
       if (out.length > 0 || raw.length < max || !last) return out;
       after = skip(ranges, last[0]); // a whole page of delivered rows: read on
+    }
+  }
+
+  /** pending() joined in SQLite (outbox-types.ts): stops short of the next delivered range. */
+  pendingJoined(lane: Lane, afterSeq: number, max: number): JoinedRows | null {
+    if (max <= 0) return null;
+    const ranges = this.acc.delivered[lane];
+    let after = skip(ranges, afterSeq);
+    for (;;) {
+      const upper = nextFrom(ranges, after);
+      const [last, rows, body] = this.joinedStmt.get(lane, after, upper ?? Number.MAX_SAFE_INTEGER, max) as [number | null, number, Buffer | null];
+      if (rows > 0 && last !== null && body) return { lastSeq: last, rows, body };
+      if (upper === null) return null;
+      after = skip(ranges, upper - 1); // nothing unsent before that range: past it
     }
   }
 

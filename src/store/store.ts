@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { Lane, Reading } from '../core/reading.js';
 import type { AlarmEvent, TechnicalCondition } from '../alarms/types.js';
-import type { DeliveredRange, OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
+import type { DeliveredRange, JoinedRows, OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
 import { openOrFallBack, type Db } from './db.js';
 import { schemaVersion } from './migrations.js';
 import { Outbox, type InsertResult } from './outbox.js';
@@ -344,6 +344,11 @@ export class Store implements OutboxSource {
 
   pending(lane: Lane, afterSeq: number, max: number): OutboxRow[] {
     return this.outbox.pending(lane, afterSeq, max);
+  }
+
+  /** The next batch of a lane, joined in SQLite (outbox-types.ts). */
+  pendingJoined(lane: Lane, afterSeq: number, max: number): JoinedRows | null {
+    return this.outbox.pendingJoined(lane, afterSeq, max);
   }
 
   /** Marks rows delivered. Throws when the write fails (the caller keeps the seqs and retries). */

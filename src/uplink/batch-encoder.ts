@@ -11,6 +11,11 @@ export interface EncodedBatch {
 
 export interface BatchEncoder {
   encode(payloads: string[]): EncodedBatch;
+  /**
+   * The same batch from the payloads already joined with commas, as UTF-8 (the store builds it
+   * in SQLite: no string per reading). Only formats that publish the stored payloads as they are.
+   */
+  encodeJoined?(joined: Buffer): EncodedBatch;
   /** Drop spare buffers down to `keep` (when the outbox is drained). */
   trim(keep: number): void;
 }
@@ -43,6 +48,10 @@ export class JsonBatchEncoder implements BatchEncoder {
     }
     buf[o++] = 0x5d; // ]
     buf[o++] = 0x7d; // }
+    return this.batch(buf, o);
+  }
+
+  private batch(buf: Buffer, o: number): EncodedBatch {
     let released = false;
     return {
       body: buf.subarray(0, o),
@@ -52,6 +61,15 @@ export class JsonBatchEncoder implements BatchEncoder {
         if (this.free.length < this.poolMax) this.free.push(buf);
       },
     };
+  }
+
+  encodeJoined(joined: Buffer): EncodedBatch {
+    const buf = this.acquire(this.prefix.length + joined.length + 2);
+    let o = this.prefix.copy(buf, 0);
+    o += joined.copy(buf, o);
+    buf[o++] = 0x5d; // ]
+    buf[o++] = 0x7d; // }
+    return this.batch(buf, o);
   }
 
   trim(keep: number): void {

@@ -66,6 +66,24 @@ describe('acknowledgement by range', () => {
     raw.close();
   });
 
+  it('pendingJoined gives what pending gives, joined in SQLite, and stops short of a delivered range', () => {
+    const s = h.open();
+    s.insertReadings([...readings(10, 8), reading(50, { id: 'rid-é', lane: 1 })]);
+    const q = s.pending(1, 0, 9).map((r) => r.seq);
+    s.ackRanges([{ lane: 1, from: q[3]!, to: q[4]! }]); // out of order: a range in the middle
+    const joined = (after: number) => s.pendingJoined(1, after, 100);
+    const first = joined(0)!;
+    expect(first.rows).toBe(3);
+    expect(first.lastSeq).toBe(q[2]);
+    expect(first.body.toString('utf8')).toBe(s.pending(1, 0, 3).map((r) => r.payload).join(','));
+    const second = joined(first.lastSeq)!; // jumps the delivered range
+    expect(second.rows).toBe(4);
+    expect(second.body.toString('utf8')).toBe(s.pending(1, first.lastSeq, 100).map((r) => r.payload).join(','));
+    expect(second.body.toString('utf8')).toContain('rid-é');
+    expect(joined(second.lastSeq)).toBeNull();
+    s.close();
+  });
+
   it('prunes delivered ranges when retention ends, and first when the byte budget needs room', () => {
     const s = h.open({ maxBytes: rowBytes(10) * 20 });
     s.insertReadings(readings(10, 10));
