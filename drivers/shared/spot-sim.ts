@@ -27,6 +27,10 @@ export interface SpotSimOptions {
   timeZone?: string;
   /** The clock was never set: it counts from 2000-01-01 00:00 at power-up until a collector sets it. */
   clockUnset?: boolean;
+  /** Measurements already in memory at power-up: `count` of them, `everyMs` apart, the last `everyMs` ago. */
+  history?: { count: number; everyMs: number };
+  /** First measurement this long after power-up (default measureEveryMs). */
+  firstMeasureAfterMs?: number;
 }
 
 export interface SpotProfile {
@@ -51,7 +55,7 @@ export class SpotDeviceSim implements SimPeripheral {
   private listening = false;
   private range = true;
   private n = 0;
-  private readonly timer: TimerHandle | null;
+  private timer: TimerHandle | null;
   /** Device clock = hub wall clock + offset (ms); null = unset, counting from 2000-01-01 since t0. */
   private clockOffsetMs: number | null;
   private readonly t0: number;
@@ -77,15 +81,31 @@ export class SpotDeviceSim implements SimPeripheral {
         onWrite: (d) => this.setClock(d),
       }] });
     }
-    this.timer = o.measureEveryMs > 0 ? o.clock.setInterval(() => this.measure(), o.measureEveryMs) : null;
-    this.timer?.unref?.();
+    for (let k = o.history?.count ?? 0; k > 0; k--) {
+      this.memory.push(this.p.frame(this.n++, this.deviceWallTime(-k * (o.history?.everyMs ?? 0))));
+    }
+    this.timer = null;
+    if (o.measureEveryMs > 0) {
+      const first = o.clock.setTimeout(() => {
+        this.measure();
+        this.timer = o.clock.setInterval(() => this.measure(), o.measureEveryMs);
+        this.timer.unref?.();
+      }, o.firstMeasureAfterMs ?? o.measureEveryMs);
+      first.unref?.();
+      this.first = first;
+    }
   }
+
+  private first: TimerHandle | null = null;
 
   rssi(): number { return this.range ? -60 : -100; }
   inRange(): boolean { return this.range; }
   attach(link: SimLink): void { this.link = link; this.listening = false; }
   detach(): void { this.link = null; this.listening = false; }
-  stop(): void { if (this.timer) this.o.clock.clearInterval(this.timer); }
+  stop(): void {
+    if (this.first) this.o.clock.clearTimeout(this.first);
+    if (this.timer) this.o.clock.clearInterval(this.timer);
+  }
   setInRange(v: boolean): void { this.range = v; }
   dropLink(reason = 'remote user terminated (0x13)'): void { this.link?.disconnect(reason); }
   clockIsSet(): boolean { return this.clockOffsetMs !== null; }
@@ -105,10 +125,10 @@ export class SpotDeviceSim implements SimPeripheral {
     for (const f of this.memory.splice(0)) { this.sent.push(f); this.link.notify(this.p.service, this.p.measurement, f); }
   }
 
-  /** The device's wall-clock fields now: its own clock, in its zone. */
-  deviceWallTime(): DateTimeFields {
-    if (this.clockOffsetMs === null) return utcToLocalFields(Date.UTC(2000, 0, 1) + (this.o.clock.mono() - this.t0), 'UTC');
-    return utcToLocalFields(this.o.clock.now() + this.clockOffsetMs, this.o.timeZone ?? 'UTC');
+  /** The device's wall-clock fields now (or `deltaMs` from now): its own clock, in its zone. */
+  deviceWallTime(deltaMs = 0): DateTimeFields {
+    if (this.clockOffsetMs === null) return utcToLocalFields(Date.UTC(2000, 0, 1) + (this.o.clock.mono() - this.t0) + deltaMs, 'UTC');
+    return utcToLocalFields(this.o.clock.now() + this.clockOffsetMs + deltaMs, this.o.timeZone ?? 'UTC');
   }
 
   private deviceNowUtcFields(): number {

@@ -22,8 +22,12 @@ export const definition: DriverDefinition = {
         address: bleAddressOf(o.device), name: `SIM-SCALE ${o.device.id}`, clock: o.clock,
         security: { level: 'encrypted' },
         scenario: isWeightScenario(o.scenario) ? o.scenario : 'normal',
-        // The demo's patient steps on the scale every 60 s (a real one once a day).
+        // The demo's patient steps on the scale every 60 s (a real one once a day); the first time
+        // 5 s after power-up. The scale's memory already holds the two previous mornings'
+        // weighings (taken while the hub was away), so a weight-gain shows at once.
         measureEveryMs: 60_000,
+        firstMeasureAfterMs: 5_000,
+        history: { count: 2, everyMs: 86_400_000 },
         ...(o.timeZone ? { timeZone: o.timeZone } : {}),
       });
     },

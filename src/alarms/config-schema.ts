@@ -44,12 +44,26 @@ const rateSchema = z.strictObject({
   rising: rateDirectionSchema.optional().describe('Raise `<metric>_rising` when the rate is at or above perMin.'),
 });
 
+const changeDirectionSchema = z.strictObject({
+  by: z.number().positive().max(1000).describe('Raise when the newest value is at least this much above (gain) the lowest, or below (loss) the highest, value measured within the window before it (metric unit).'),
+  priority: prioritySchema,
+  latching: z.boolean().default(false),
+  source: z.string().min(1).optional(),
+});
+
+const changeSchema = z.strictObject({
+  windowH: z.number().min(1).max(336).default(72).describe('Window in hours of MEASUREMENT time (spot measurements such as a daily weight; up to 14 days).'),
+  gain: changeDirectionSchema.optional().describe('Raise `<metric>_gain` (e.g. weight up more than 2 kg in 3 days).'),
+  loss: changeDirectionSchema.optional().describe('Raise `<metric>_loss`.'),
+});
+
 export const metricRuleSchema = z
   .strictObject({
     enabled: z.boolean().default(true).describe('false switches every alarm of this metric off (including stale data).'),
     low: boundSchema.optional().describe('`<metric>_low`: value below the limits.'),
     high: boundSchema.optional().describe('`<metric>_high`: value above the limits.'),
     rate: rateSchema.optional().describe('Rate-of-change conditions.'),
+    change: changeSchema.optional().describe('Change over hours to days by measurement time (src/alarms/change-rule.ts).'),
     staleAfterIntervals: z.number().min(1).max(1000).optional().describe('Stale data after this many expected intervals without a reading (default: the section value).'),
   })
   .superRefine((rule, ctx) => {
@@ -134,6 +148,7 @@ export type AlarmsConfig = z.infer<typeof alarmsSchema>;
 export type MetricRule = z.infer<typeof metricRuleSchema>;
 export type BoundRule = z.infer<typeof boundSchema>;
 export type RateRule = z.infer<typeof rateSchema>;
+export type ChangeRule = z.infer<typeof changeSchema>;
 export type AlarmFloor = z.infer<typeof floorSchema>;
 export type FloorMetric = z.infer<typeof floorMetricSchema>;
 

@@ -12,6 +12,7 @@ import type { AlarmEngineOptions, Assertion, MetricInfo } from './engine-options
 import { adaptSources, carryOver, restoreState } from './engine-state.js';
 import { alarmRulesCommand, type AlarmRulesCommand } from './rules-command.js';
 import { addRateSample } from './rate-rule.js';
+import { addChangeSample, changeAt, newChangeState, type ChangeState } from './change-rule.js';
 import { RulesStore, type RuleChange, type RulesInForce, type RulesResult } from './rules-store.js';
 import { AudioSignals } from './signals.js';
 import { StaleWatch, type Source } from './stale-watch.js';
@@ -34,6 +35,8 @@ const TICK_MS = 1000;
 export class AlarmEngine implements AlarmInputs {
   private readonly alarms = new Map<string, AlarmInstance>();
   private readonly watch = new StaleWatch();
+  /** History of `change` rules per device|metric (bounded, src/alarms/change-rule.ts). */
+  private readonly changes = new Map<string, ChangeState>();
   private readonly signals = new AudioSignals();
   private readonly rulesStore: RulesStore;
   private readonly log: Logger;
@@ -123,6 +126,8 @@ export class AlarmEngine implements AlarmInputs {
   private evaluateReading(r: Reading): void {
     const rule = this.ruleSet.rules[r.metric];
     if (!rule || !rule.enabled) return;
+    // Change over days (by measurement time): stored readings are history for it, not alarms.
+    if (rule.change && !r.flags.includes('invalid')) this.run(() => this.evaluateChange(r, rule));
     // A backfilled ('stored') or invalid value is not live data: it neither alarms nor keeps the source fresh.
     if (r.flags.length > 0 && (r.flags.includes('stored') || r.flags.includes('invalid'))) return;
     this.run(() => {
@@ -279,6 +284,28 @@ export class AlarmEngine implements AlarmInputs {
       const info = this.info(src.metric);
       const text = `${info.label} ${dir} ${fmt(perMin)} ${info.unit}/min (limit ${fmt(d.perMin)} ${info.unit}/min)`;
       this.assert(key, { condition: `${src.metric}_${dir}`, category: 'physiological', device: src.device, metric: src.metric, priority: d.priority, value, limit: d.perMin, text, latching: d.latching, escalateAfterS: undefined, source: src.key });
+    }
+  }
+
+  private evaluateChange(r: Reading, rule: MetricRule): void {
+    const change = rule.change;
+    if (!change) return;
+    const skey = `${r.device}|${r.metric}`;
+    let st = this.changes.get(skey);
+    if (!st) { st = newChangeState(); this.changes.set(skey, st); }
+    const newest = st.t.length === 0 || r.t >= (st.t[st.t.length - 1] as number);
+    addChangeSample(st, r.t, r.value);
+    if (r.flags.includes('stored') || !newest) return;
+    const c = changeAt(change, st, r.t, r.value);
+    for (const dir of ['gain', 'loss'] as const) {
+      const d = change[dir];
+      if (!d) continue;
+      const key = `${r.metric}_${dir}|${r.device}`;
+      const amount = c === undefined ? 0 : dir === 'gain' ? c.gain : c.loss;
+      const info = this.info(r.metric);
+      if (amount < d.by) { if (this.alarms.has(key)) this.end(key, `${info.label} ${dir} back under ${fmt(d.by)} ${info.unit} in ${fmt(change.windowH)} h`, r.value); continue; }
+      const text = `${info.label} ${dir === 'gain' ? 'up' : 'down'} ${fmt(amount)} ${info.unit} within ${fmt(Math.round(c?.spanH ?? 0))} h (limit ${fmt(d.by)} ${info.unit} in ${fmt(change.windowH)} h)`;
+      this.assert(key, { condition: `${r.metric}_${dir}`, category: 'physiological', device: r.device, metric: r.metric, priority: d.priority, value: r.value, limit: d.by, text, latching: d.latching, escalateAfterS: undefined, source: `${r.device}|${r.metric}` });
     }
   }
 

@@ -68,7 +68,14 @@ describe('restart with persisted state', () => {
 // TEST_RULES plus a pulse rule: a set that respects the shipped safety floor (config/alarms.floor.yaml).
 const PULSE = { low: { levels: [{ limit: 40, priority: 'medium', delayS: 30 }] }, high: { levels: [{ limit: 130, priority: 'medium', delayS: 30 }] } };
 const VENT = { paw_peak: { staleAfterIntervals: 5 }, resp_rate: { staleAfterIntervals: 5 } };
-const FLOORED = { ...TEST_RULES, rules: { ...TEST_RULES.rules, pulse_rate: PULSE, ...VENT } };
+// Blood pressure monitor and glucose meter rules the floor requires (config/alarms.floor.yaml).
+const SPOT = {
+  bp_systolic: { high: { levels: [{ limit: 180, priority: 'low' }] }, low: { levels: [{ limit: 90, priority: 'low' }] } },
+  bp_diastolic: { high: { levels: [{ limit: 110, priority: 'low' }] } },
+  capillary_glucose: { low: { levels: [{ limit: 3.9, priority: 'medium' }, { limit: 3.0, priority: 'high' }] }, high: { levels: [{ limit: 13.9, priority: 'low' }] } },
+  capillary_glucose_wb: { low: { levels: [{ limit: 3.0, priority: 'high' }] } },
+};
+const FLOORED = { ...TEST_RULES, rules: { ...TEST_RULES.rules, pulse_rate: PULSE, ...VENT, ...SPOT } };
 
 describe('rule updates (cmd/alarm-rules)', () => {
   const stricter = { ...FLOORED, rules: { ...FLOORED.rules, spo2: { low: { levels: [{ limit: 90, priority: 'high' }] } } } };
@@ -142,7 +149,7 @@ describe('rule updates (cmd/alarm-rules)', () => {
     // the technician's floor lets glucose go (the shipped floor would refuse the removal)
     const r = rig({ rules: rules({ floor: { metrics: { glucose: { required: false } } } }) });
     r.read('glucose', 2.5);
-    expect(r.engine.setRules({ ...FLOORED, rules: { spo2: FLOORED.rules.spo2, pulse_rate: PULSE, ...VENT } }).ok).toBe(true);
+    expect(r.engine.setRules({ ...FLOORED, rules: { spo2: FLOORED.rules.spo2, pulse_rate: PULSE, ...VENT, ...SPOT } }).ok).toBe(true);
     expect(r.kinds()).toEqual(['raised:glucose_low:high']);
     expect(r.engine.active().map((a) => a.condition)).toEqual(['glucose_low']);
     expect(r.engine.rules().rules.glucose).toBeUndefined();
@@ -167,7 +174,7 @@ describe('rule updates (cmd/alarm-rules)', () => {
     r.read('spo2', 87);
     r.stream('spo2', 87, 15);
     expect(r.kinds()).toEqual(['raised:spo2_low:medium']);
-    expect(r.engine.setRules({ ...FLOORED, rules: { glucose: FLOORED.rules.glucose, pulse_rate: PULSE, ...VENT } }).ok).toBe(true);
+    expect(r.engine.setRules({ ...FLOORED, rules: { glucose: FLOORED.rules.glucose, pulse_rate: PULSE, ...VENT, ...SPOT } }).ok).toBe(true);
     r.stream('spo2', 87, 5);
     expect(r.kinds()).toEqual(['raised:spo2_low:medium']);
     r.stream('spo2', 95, 1);
@@ -180,7 +187,7 @@ describe('rule updates (cmd/alarm-rules)', () => {
   it('an alarm whose rule was removed goes through the stale path when its device falls silent', () => {
     const r = rig({ rules: rules({ floor: { metrics: { glucose: { required: false } } } }) });
     r.read('glucose', 2.5);
-    r.engine.setRules({ ...FLOORED, rules: { spo2: FLOORED.rules.spo2, pulse_rate: PULSE, ...VENT } });
+    r.engine.setRules({ ...FLOORED, rules: { spo2: FLOORED.rules.spo2, pulse_rate: PULSE, ...VENT, ...SPOT } });
     r.clock.advance(3 * 300_000 + 2000);
     expect(r.kinds()).toEqual(['raised:glucose_low:high', 'raised:stale_data:medium']);
     expect(r.engine.active().map((a) => a.condition).sort()).toEqual(['glucose_low', 'stale_data']);
