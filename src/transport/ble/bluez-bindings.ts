@@ -21,9 +21,16 @@ export function createBluezBindings(adapter: string, log: Logger): { ok: true; b
   }
   const b = new Bindings({ adapterId: adapter });
   let admin: MessageBus | null = null;
-  const bus = (): MessageBus => (admin ??= openSystemBus());
+  const bus = (): MessageBus => (admin ??= openSystemBus((e) => log.warn({ err: e.message }, 'BlueZ admin bus error')));
   const origStop = b.stop?.bind(b);
+  const origStart = b.start.bind(b);
   Object.assign(b, {
+    start(): void {
+      origStart();
+      // noble opens its own system bus connection in start(); a missing bus must not be an unhandled 'error'.
+      const own = (b as unknown as { _bus?: { on(ev: 'error', fn: (e: Error) => void): void } })._bus;
+      own?.on('error', (e: Error) => log.warn({ err: e.message }, 'BlueZ bus error'));
+    },
     reset(): void {
       powerCycle(bus(), adapter).catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : String(e), adapter }, 'BlueZ adapter power-cycle failed'));
     },

@@ -30,8 +30,11 @@ export async function call(obj: ProxyObject, iface: string, method: string, ...a
   return fn.apply(i, args);
 }
 
-export function openSystemBus(): MessageBus {
-  return dbus.systemBus();
+/** A system bus connection whose connection errors are reported, never thrown as an unhandled 'error' event. */
+export function openSystemBus(onError: (e: Error) => void = () => undefined): MessageBus {
+  const bus = dbus.systemBus();
+  bus.on('error', onError);
+  return bus;
 }
 
 /** Reject after `ms`; the D-Bus library itself has no per-call timeout. */

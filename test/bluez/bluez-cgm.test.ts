@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import dbus from 'dbus-next';
+import { FakeClock } from '../../src/core/clock.js';
+import { createLogger, silentLogger } from '../../src/core/log.js';
+import { chooseBindings } from '../../src/transport/ble/bindings-choice.js';
+import { createNobleCentral } from '../../src/transport/ble/noble-central.js';
+import type { BleCentral } from '../../src/transport/ble/types.js';
+import { CgmsSession } from '../../drivers/cgm-cgms/session.js';
+import { createCgmSimulator } from '../../drivers/cgm-cgms/simulator.js';
+import { fakeDriverContext } from '../helpers/fake-driver-context.js';
+import { bluezMockAvailable, startBluezMock, startPrivateBus, type PrivateBus } from './private-bus.js';
+import { SimBluezPeer } from './sim-bluez-peer.js';
+
+// The D-Bus path end to end: noble's real D-Bus bindings (through the hub's central) against
+// python3-dbusmock's bluez5 template on a private dbus-daemon, GATT served from the CGM simulator.
+const ADDRESS = 'C4:7A:11:02:33:9E';
+const log = process.env.BLUEZ_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger();
+const available = bluezMockAvailable();
+if (!available && process.env.CI) throw new Error('dbus-daemon or python3-dbusmock missing: .ci/run installs them');
+
+let bus: PrivateBus;
+let mock: { stop(): Promise<void> };
+const savedAddress = process.env.DBUS_SYSTEM_BUS_ADDRESS;
+
+beforeAll(async () => {
+  if (!available) return;
+  bus = await startPrivateBus();
+  mock = await startBluezMock(bus.address);
+  process.env.DBUS_SYSTEM_BUS_ADDRESS = bus.address;
+}, 20_000);
+
+afterAll(async () => {
+  if (!available) return;
+  if (savedAddress === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
+  else process.env.DBUS_SYSTEM_BUS_ADDRESS = savedAddress;
+  await mock.stop();
+  await bus.stop();
+});
+
+/** Fake time for the sensor and the driver, real time for D-Bus round trips. */
+async function pump(clock: FakeClock, cond: () => boolean, maxFakeMs: number, what: string): Promise<void> {
+  for (let t = 0; t <= maxFakeMs; t += 250) {
+    if (cond()) return;
+    clock.advance(250);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+  if (!cond()) throw new Error(`not reached: ${what}`);
+}
+
+describe.runIf(available)('BlueZ over D-Bus (mock bluez5 on a private bus)', () => {
+  it('auto picks bluez; unpaired CGM → ble_pairing_required (NotPermitted); paired → backfill and live data; bond removed on the sensor → raised again as lost bond', async () => {
+    expect((await chooseBindings({ bindings: 'auto', adapter: 'hci0' })).bindings).toBe('bluez');
+
+    const clock = new FakeClock(Date.UTC(2026, 10, 23, 10, 0, 0), true);
+    const sim = createCgmSimulator({ clock, log, address: ADDRESS, scenario: 'normal-fast' });
+    const peer = await SimBluezPeer.start(bus.address, [{ p: sim }]);
+    let central: BleCentral | undefined;
+    let session: CgmsSession | undefined;
+    try {
+      central = createNobleCentral({ bindings: 'bluez', adapter: 'hci0', log, clock });
+      const c = central;
+      await pump(clock, () => c.state() === 'poweredOn', 20_000, 'adapter powered on');
+      clock.advance(30 * 60_000); // 30 min of sensor data to back-fill
+      const ctx = fakeDriverContext({ clock, log, ble: central, device: { id: 'cgm-1', kind: 'cgm', transport: 'ble', address: ADDRESS } });
+      session = new CgmsSession(ctx, { backoffMinMs: 500, backoffMaxMs: 3000 });
+      await session.start();
+      await pump(clock, () => ctx.technicalActive('ble_pairing_required'), 30_000, 'pairing required');
+      expect(ctx.active('ble_pairing_required')?.text).toMatch(/requires pairing/);
+      expect(ctx.metric('glucose')).toHaveLength(0);
+
+      // Pair through BlueZ (Device1.Pair), as `carehub pair` does.
+      const client = dbus.sessionBus({ busAddress: bus.address });
+      const dev = await client.getProxyObject('org.bluez', `/org/bluez/hci0/dev_${ADDRESS.replace(/:/g, '_')}`);
+      await (dev.getInterface('org.bluez.Device1') as unknown as { Pair(): Promise<void> }).Pair();
+      client.disconnect();
+
+      await pump(clock, () => !ctx.technicalActive('ble_pairing_required') && ctx.metric('glucose').length >= 25, 60_000, 'secured session with backfill');
+      expect(ctx.link()).toBe('connected');
+
+      // The sensor forgets the bond; the link drops and comes back.
+      peer.security(ADDRESS).forgetOnPeripheral();
+      sim.setInRange(false);
+      await pump(clock, () => ctx.link() !== 'connected', 10_000, 'link dropped');
+      sim.setInRange(true);
+      await pump(clock, () => ctx.technicalActive('ble_pairing_required'), 60_000, 'bond loss detected');
+      expect(ctx.active('ble_pairing_required')?.text).toMatch(/no longer accepts the hub's bond/);
+    } finally {
+      await session?.stop();
+      await central?.close();
+      sim.stop();
+      await peer.stop();
+    }
+  }, 90_000);
+});

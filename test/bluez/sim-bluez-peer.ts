@@ -1,0 +1,211 @@
+import dbus, { type MessageBus, type ProxyObject } from 'dbus-next';
+import { SimSecurityState } from '../../src/transport/ble/sim-security.js';
+import { norm } from '../../src/transport/ble/sim-bindings.js';
+import type { SimLink, SimPeripheral } from '../../src/transport/ble/types.js';
+
+/**
+ * BlueZ-shaped peer for tests: python3-dbusmock's bluez5 template owns org.bluez (adapter,
+ * devices, agent manager); this harness adds the GATT objects (GattService1 /
+ * GattCharacteristic1) with dbusmock's AddObject and overrides Device1 Connect/Disconnect/Pair.
+ * Each of those mock methods calls back into this bridge (org.carehub.SimBridge), which serves
+ * them from the same SimPeripherals the simulated noble bindings host, with the same security
+ * model (SimSecurityState). Notifications go out as PropertiesChanged(Value) on the
+ * characteristic, as BlueZ sends them.
+ */
+const BRIDGE = 'org.carehub.SimBridge';
+const MOCK = 'org.freedesktop.DBus.Mock';
+const PROPS = 'org.freedesktop.DBus.Properties';
+const DEVICE = 'org.bluez.Device1';
+const GATT_SERVICE = 'org.bluez.GattService1';
+const GATT_CHAR = 'org.bluez.GattCharacteristic1';
+const V = dbus.Variant;
+
+const expand = (u: string): string => {
+  const n = norm(u);
+  return n.length === 4 ? `0000${n}-0000-1000-8000-00805f9b34fb` : `${n.slice(0, 8)}-${n.slice(8, 12)}-${n.slice(12, 16)}-${n.slice(16, 20)}-${n.slice(20)}`;
+};
+
+/** Python run inside the mock: forward the call to the bridge (blocking; the bridge never calls back synchronously). */
+const forward = (op: string, ret: boolean, extra = "b''"): string =>
+  `${ret ? 'ret = ' : ''}dbus.SystemBus().get_object('${BRIDGE}', '/bridge').Call(self.path, '${op}', dbus.ByteArray(${extra}), dbus_interface='${BRIDGE}', timeout=30)`;
+
+interface Hosted {
+  p: SimPeripheral;
+  path: string;
+  sec: SimSecurityState;
+  connected: boolean;
+  chars: Map<string, { service: string; uuid: string }>;
+  notifying: Set<string>;
+}
+
+type Call = (path: string, op: string, data: Buffer) => Buffer;
+
+export class SimBluezPeer {
+  private readonly hosted = new Map<string, Hosted>();
+  private root!: ProxyObject;
+  private tickTimer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly bus: MessageBus, readonly adapter: string) {}
+
+  static async start(address: string, peripherals: { p: SimPeripheral; bonded?: boolean }[], adapter = 'hci0'): Promise<SimBluezPeer> {
+    const bus = dbus.sessionBus({ busAddress: address });
+    const peer = new SimBluezPeer(bus, adapter);
+    await peer.exportBridge();
+    peer.root = await bus.getProxyObject('org.bluez', '/');
+    await peer.mock(peer.root, 'org.bluez.Mock', 'AddAdapter', adapter, 'carehub-test');
+    for (const h of peripherals) await peer.host(h.p, h.bonded ?? false);
+    peer.tickTimer = setInterval(() => peer.supervise(), 100);
+    return peer;
+  }
+
+  security(address: string): SimSecurityState { return this.byAddress(address).sec; }
+
+  async stop(): Promise<void> {
+    clearInterval(this.tickTimer);
+    this.bus.disconnect();
+  }
+
+  // ---- set-up ----
+
+  private async exportBridge(): Promise<void> {
+    const call: Call = (path, op, data) => this.call(path, op, data);
+    class Bridge extends dbus.interface.Interface {
+      Call(path: string, op: string, data: Buffer): Buffer { return call(path, op, data); }
+    }
+    Bridge.configureMembers({ methods: { Call: { inSignature: 'ssay', outSignature: 'ay' } } });
+    this.bus.export('/bridge', new Bridge(BRIDGE));
+    await this.bus.requestName(BRIDGE, 0);
+  }
+
+  private async host(p: SimPeripheral, bonded: boolean): Promise<void> {
+    const path = String(await this.mock(this.root, 'org.bluez.Mock', 'AddDevice', this.adapter, p.address.toUpperCase(), p.name));
+    const dev = await this.bus.getProxyObject('org.bluez', path);
+    const sec = new SimSecurityState(p.security);
+    if (bonded) sec.bondBothSides();
+    const h: Hosted = { p, path, sec, connected: false, chars: new Map(), notifying: new Set() };
+    this.hosted.set(path, h);
+    await this.mock(dev, MOCK, 'UpdateProperties', DEVICE, {
+      UUIDs: new V('as', p.advertisedServices.map(expand)), RSSI: new V('n', p.rssi()), Paired: new V('b', bonded),
+    });
+    await this.mock(dev, MOCK, 'AddMethods', DEVICE, [
+      ['Connect', '', '', forward('Connect', false)],
+      ['Disconnect', '', '', forward('Disconnect', false)],
+      ['Pair', '', '', forward('Pair', false)],
+    ]);
+    let si = 0;
+    for (const s of p.services) {
+      const sp = `${path}/service${(++si).toString(16).padStart(4, '0')}`;
+      await this.mock(this.root, MOCK, 'AddObject', sp, GATT_SERVICE, { UUID: new V('s', expand(s.uuid)), Primary: new V('b', true), Device: new V('o', path) }, []);
+      await this.interfacesAdded(sp, GATT_SERVICE, { UUID: new V('s', expand(s.uuid)), Primary: new V('b', true), Device: new V('o', path) });
+      let ci = 0;
+      for (const c of s.characteristics) {
+        const cp = `${sp}/char${(++ci).toString(16).padStart(4, '0')}`;
+        const flags = c.properties.map((x) => (x === 'writeWithoutResponse' ? 'write-without-response' : x));
+        const props = { UUID: new V('s', expand(c.uuid)), Service: new V('o', sp), Flags: new V('as', flags), Value: new V('ay', Buffer.alloc(0)), Notifying: new V('b', false) };
+        await this.mock(this.root, MOCK, 'AddObject', cp, GATT_CHAR, props, [
+          ['ReadValue', 'a{sv}', 'ay', forward('ReadValue', true)],
+          ['WriteValue', 'aya{sv}', '', forward('WriteValue', false, 'args[0]')],
+          ['StartNotify', '', '', forward('StartNotify', false)],
+          ['StopNotify', '', '', forward('StopNotify', false)],
+        ]);
+        await this.interfacesAdded(cp, GATT_CHAR, props);
+        h.chars.set(cp, { service: norm(s.uuid), uuid: norm(c.uuid) });
+      }
+    }
+  }
+
+  private async interfacesAdded(path: string, iface: string, props: Record<string, unknown>): Promise<void> {
+    await this.mock(this.root, MOCK, 'EmitSignal', 'org.freedesktop.DBus.ObjectManager', 'InterfacesAdded', 'oa{sa{sv}}',
+      [new V('o', path), new V('a{sa{sv}}', { [iface]: props })]);
+  }
+
+  private async mock(obj: ProxyObject, iface: string, method: string, ...args: unknown[]): Promise<unknown> {
+    const i = obj.getInterface(iface) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    return i[method]!(...args);
+  }
+
+  // ---- behaviour (answers the mock's forwarded calls; never calls the mock synchronously) ----
+
+  private call(path: string, op: string, data: Buffer): Buffer {
+    const devPath = [...this.hosted.keys()].find((d) => path === d || path.startsWith(`${d}/`));
+    const h = devPath ? this.hosted.get(devPath) : undefined;
+    if (!h) throw new dbus.DBusError('org.bluez.Error.DoesNotExist', 'no such object');
+    switch (op) {
+      case 'Connect': {
+        if (h.connected) throw new dbus.DBusError('org.bluez.Error.AlreadyConnected', 'Already Connected');
+        if (!h.p.inRange()) throw new dbus.DBusError('org.bluez.Error.Failed', 'le-connection-abort-by-local');
+        h.connected = true;
+        h.sec.onConnect();
+        this.later(() => this.setDevice(h, { Connected: new V('b', true), ServicesResolved: new V('b', true) }));
+        h.p.attach(this.link(h));
+        return Buffer.alloc(0);
+      }
+      case 'Disconnect':
+        this.drop(h);
+        return Buffer.alloc(0);
+      case 'Pair': {
+        const r = h.sec.pair(null); // BlueZ connects for pairing when needed
+        if (!r.ok) throw new dbus.DBusError('org.bluez.Error.AuthenticationFailed', 'Authentication Failed');
+        this.later(() => this.setDevice(h, { Paired: new V('b', true) }));
+        return Buffer.alloc(0);
+      }
+      default: break;
+    }
+    const c = h.chars.get(path);
+    if (!c || !h.connected) throw new dbus.DBusError('org.bluez.Error.Failed', 'Not connected');
+    if (h.sec.check(c.service) !== 0) throw new dbus.DBusError('org.bluez.Error.NotPermitted', 'Insufficient encryption');
+    const ch = h.p.services.find((s) => norm(s.uuid) === c.service)?.characteristics.find((x) => norm(x.uuid) === c.uuid);
+    if (!ch) throw new dbus.DBusError('org.bluez.Error.Failed', 'gone');
+    if (op === 'ReadValue') {
+      if (!ch.onRead) throw new dbus.DBusError('org.bluez.Error.NotPermitted', 'Read not permitted');
+      return Buffer.from(ch.onRead());
+    }
+    if (op === 'WriteValue') {
+      const code = ch.onWrite?.(new Uint8Array(data));
+      if (typeof code === 'number' && code !== 0) throw new dbus.DBusError('org.bluez.Error.Failed', `Operation failed with ATT error: 0x${code.toString(16)}`);
+      return Buffer.alloc(0);
+    }
+    if (op === 'StartNotify') { h.notifying.add(path); return Buffer.alloc(0); }
+    if (op === 'StopNotify') { h.notifying.delete(path); return Buffer.alloc(0); }
+    throw new dbus.DBusError('org.bluez.Error.NotSupported', op);
+  }
+
+  private link(h: Hosted): SimLink {
+    return {
+      notify: (s, c, data) => {
+        if (!h.connected) return;
+        const cp = [...h.chars].find(([, v]) => v.service === norm(s) && v.uuid === norm(c))?.[0];
+        if (!cp || !h.notifying.has(cp)) return;
+        void this.bus.getProxyObject('org.bluez', cp).then((o) => this.mock(o, MOCK, 'EmitSignal', PROPS, 'PropertiesChanged', 'sa{sv}as',
+          [new V('s', GATT_CHAR), new V('a{sv}', { Value: new V('ay', Buffer.from(data)) }), new V('as', [])])).catch(() => undefined);
+      },
+      disconnect: () => this.drop(h),
+    };
+  }
+
+  private drop(h: Hosted): void {
+    if (!h.connected) return;
+    h.connected = false;
+    h.notifying.clear();
+    h.sec.onDisconnect();
+    h.p.detach();
+    this.later(() => this.setDevice(h, { Connected: new V('b', false), ServicesResolved: new V('b', false) }));
+  }
+
+  /** Link supervision: a device out of range drops its link (as a supervision timeout would). */
+  private supervise(): void {
+    for (const h of this.hosted.values()) if (h.connected && !h.p.inRange()) this.drop(h);
+  }
+
+  private setDevice(h: Hosted, props: Record<string, unknown>): void {
+    void this.bus.getProxyObject('org.bluez', h.path).then((o) => this.mock(o, MOCK, 'UpdateProperties', DEVICE, props)).catch((e: unknown) => { process.stderr.write(`sim-bluez-peer: UpdateProperties failed: ${String(e)}\n`); });
+  }
+
+  private later(fn: () => void): void { setImmediate(fn); }
+
+  private byAddress(address: string): Hosted {
+    const h = [...this.hosted.values()].find((x) => x.p.address.toUpperCase() === address.toUpperCase());
+    if (!h) throw new Error(`no hosted device ${address}`);
+    return h;
+  }
+}
