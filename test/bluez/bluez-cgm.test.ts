@@ -3,6 +3,8 @@ import dbus from 'dbus-next';
 import { FakeClock } from '../../src/core/clock.js';
 import { createLogger, silentLogger } from '../../src/core/log.js';
 import { chooseBindings } from '../../src/transport/ble/bindings-choice.js';
+import { bondState, devicePath, getProp } from '../../src/transport/ble/bluez-bus.js';
+import { pairThroughBluez } from '../../src/transport/ble/bluez-pair.js';
 import { createNobleCentral } from '../../src/transport/ble/noble-central.js';
 import type { BleCentral } from '../../src/transport/ble/types.js';
 import { CgmsSession } from '../../drivers/cgm-cgms/session.js';
@@ -91,4 +93,37 @@ describe.runIf(available)('BlueZ over D-Bus (mock bluez5 on a private bus)', () 
       await peer.stop();
     }
   }, 90_000);
+});
+
+describe.runIf(available)('Pairing through BlueZ with the hub agent (mock bluez5 on a private bus)', () => {
+  it('a passkey sensor: wrong passkey → wrong_passkey and not paired; right passkey → paired, bonded and trusted; the agent is gone afterwards', async () => {
+    const address = 'C4:7A:11:02:33:A0';
+    const clock = new FakeClock(Date.UTC(2026, 10, 23, 10, 0, 0), true);
+    const sim = createCgmSimulator({ clock, log, address, security: { level: 'authenticated', passkey: '123456' } });
+    const peer = await SimBluezPeer.start(bus.address, [{ p: sim }], 'hci0', false);
+    const client = dbus.sessionBus({ busAddress: bus.address });
+    try {
+      const wrong = await pairThroughBluez(client, 'hci0', address, 654321);
+      expect(wrong).toMatchObject({ ok: false, reason: 'wrong_passkey' });
+      expect(await bondState(client, 'hci0', address)).toBe(false);
+      expect(peer.security(address).hostKeys).toBe(false);
+
+      const none = await pairThroughBluez(client, 'hci0', address, null);
+      expect(none).toMatchObject({ ok: false, reason: 'rejected' });
+
+      const right = await pairThroughBluez(client, 'hci0', address, 123456);
+      expect(right).toEqual({ ok: true, alreadyPaired: false });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await bondState(client, 'hci0', address)).toBe(true);
+      expect(await getProp(client, devicePath('hci0', address), 'org.bluez.Device1', 'Trusted')).toBe(true);
+      expect(peer.security(address)).toMatchObject({ hostKeys: true, peripheralBond: true });
+
+      const unknown = await pairThroughBluez(client, 'hci0', '00:11:22:33:44:55', 123456);
+      expect(unknown).toMatchObject({ ok: false, reason: 'unknown_device' });
+    } finally {
+      client.disconnect();
+      sim.stop();
+      await peer.stop();
+    }
+  }, 60_000);
 });

@@ -38,7 +38,7 @@ interface Hosted {
   notifying: Set<string>;
 }
 
-type Call = (path: string, op: string, data: Buffer) => Buffer;
+type Call = (path: string, op: string, data: Buffer) => Buffer | Promise<Buffer>;
 
 export class SimBluezPeer {
   private readonly hosted = new Map<string, Hosted>();
@@ -47,12 +47,12 @@ export class SimBluezPeer {
 
   private constructor(private readonly bus: MessageBus, readonly adapter: string) {}
 
-  static async start(address: string, peripherals: { p: SimPeripheral; bonded?: boolean }[], adapter = 'hci0'): Promise<SimBluezPeer> {
+  static async start(address: string, peripherals: { p: SimPeripheral; bonded?: boolean }[], adapter = 'hci0', addAdapter = true): Promise<SimBluezPeer> {
     const bus = dbus.sessionBus({ busAddress: address });
     const peer = new SimBluezPeer(bus, adapter);
     await peer.exportBridge();
     peer.root = await bus.getProxyObject('org.bluez', '/');
-    await peer.mock(peer.root, 'org.bluez.Mock', 'AddAdapter', adapter, 'carehub-test');
+    if (addAdapter) await peer.mock(peer.root, 'org.bluez.Mock', 'AddAdapter', adapter, 'carehub-test');
     for (const h of peripherals) await peer.host(h.p, h.bonded ?? false);
     peer.tickTimer = setInterval(() => peer.supervise(), 100);
     return peer;
@@ -70,7 +70,7 @@ export class SimBluezPeer {
   private async exportBridge(): Promise<void> {
     const call: Call = (path, op, data) => this.call(path, op, data);
     class Bridge extends dbus.interface.Interface {
-      Call(path: string, op: string, data: Buffer): Buffer { return call(path, op, data); }
+      Call(path: string, op: string, data: Buffer): Buffer | Promise<Buffer> { return call(path, op, data); }
     }
     Bridge.configureMembers({ methods: { Call: { inSignature: 'ssay', outSignature: 'ay' } } });
     this.bus.export('/bridge', new Bridge(BRIDGE));
@@ -90,7 +90,7 @@ export class SimBluezPeer {
     await this.mock(dev, MOCK, 'AddMethods', DEVICE, [
       ['Connect', '', '', forward('Connect', false)],
       ['Disconnect', '', '', forward('Disconnect', false)],
-      ['Pair', '', '', forward('Pair', false)],
+      ['Pair', '', '', forward('Pair', false, "str(objects['/org/bluez'].default_agent or '').encode()")],
     ]);
     let si = 0;
     for (const s of p.services) {
@@ -126,7 +126,7 @@ export class SimBluezPeer {
 
   // ---- behaviour (answers the mock's forwarded calls; never calls the mock synchronously) ----
 
-  private call(path: string, op: string, data: Buffer): Buffer {
+  private call(path: string, op: string, data: Buffer): Buffer | Promise<Buffer> {
     const devPath = [...this.hosted.keys()].find((d) => path === d || path.startsWith(`${d}/`));
     const h = devPath ? this.hosted.get(devPath) : undefined;
     if (!h) throw new dbus.DBusError('org.bluez.Error.DoesNotExist', 'no such object');
@@ -143,12 +143,7 @@ export class SimBluezPeer {
       case 'Disconnect':
         this.drop(h);
         return Buffer.alloc(0);
-      case 'Pair': {
-        const r = h.sec.pair(null); // BlueZ connects for pairing when needed
-        if (!r.ok) throw new dbus.DBusError('org.bluez.Error.AuthenticationFailed', 'Authentication Failed');
-        this.later(() => this.setDevice(h, { Paired: new V('b', true) }));
-        return Buffer.alloc(0);
-      }
+      case 'Pair': return this.pair(h, data.toString());
       default: break;
     }
     const c = h.chars.get(path);
@@ -168,6 +163,42 @@ export class SimBluezPeer {
     if (op === 'StartNotify') { h.notifying.add(path); return Buffer.alloc(0); }
     if (op === 'StopNotify') { h.notifying.delete(path); return Buffer.alloc(0); }
     throw new dbus.DBusError('org.bluez.Error.NotSupported', op);
+  }
+
+  /** Pairing as BlueZ does it: Just Works for `encrypted`, the registered agent's passkey for `authenticated`. */
+  private async pair(h: Hosted, agentPath: string): Promise<Buffer> {
+    let passkey: string | null = null;
+    if (h.sec.security.level === 'authenticated') {
+      if (!agentPath) throw new dbus.DBusError('org.bluez.Error.AuthenticationFailed', 'no agent');
+      const asked = await this.askAgent(agentPath, h.path);
+      if (asked === null) throw new dbus.DBusError('org.bluez.Error.AuthenticationRejected', 'Authentication Rejected');
+      passkey = String(asked).padStart(6, '0');
+    }
+    const r = h.sec.pair(passkey); // BlueZ connects for pairing when needed
+    if (!r.ok) throw new dbus.DBusError('org.bluez.Error.AuthenticationFailed', 'Authentication Failed');
+    this.later(() => this.setDevice(h, { Paired: new V('b', true) }));
+    return Buffer.alloc(0);
+  }
+
+  /**
+   * RequestPasskey on the registered agent. The template records the agent's path but not its
+   * connection, so each client connection on this private bus is asked in turn.
+   */
+  private async askAgent(agentPath: string, device: string): Promise<number | null> {
+    const dbusObj = await this.bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus');
+    const names = await this.mock(dbusObj, 'org.freedesktop.DBus', 'ListNames') as string[];
+    const owner = await this.mock(dbusObj, 'org.freedesktop.DBus', 'GetNameOwner', 'org.bluez') as string;
+    for (const n of names) {
+      if (!n.startsWith(':') || n === (this.bus as unknown as { name: string }).name || n === owner) continue;
+      const msg = new dbus.Message({ destination: n, path: agentPath, interface: 'org.bluez.Agent1', member: 'RequestPasskey', signature: 'o', body: [device] });
+      try {
+        const reply = await this.bus.call(msg);
+        if (reply) return Number(reply.body[0]);
+      } catch (e) {
+        if ((e as { type?: string }).type === 'org.bluez.Error.Rejected') return null;
+      }
+    }
+    return null;
   }
 
   private link(h: Hosted): SimLink {
