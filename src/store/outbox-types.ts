@@ -21,8 +21,8 @@ export interface OutboxDepth {
 export interface JoinedRows {
   lastSeq: number;
   rows: number;
-  /** The payloads in seq order, comma-separated, UTF-8. */
-  body: Buffer;
+  /** The payloads in seq order, comma-separated. */
+  body: string;
 }
 
 /** Every unsent row of `lane` with seq in [from, to] was delivered (one PUBACK). */
@@ -37,8 +37,7 @@ export interface OutboxSource {
   /** Unsent rows of one lane with seq > afterSeq, in seq order, at most `max`. */
   pending(lane: Lane, afterSeq: number, max: number): OutboxRow[];
   /**
-   * The payloads of what `pending(lane, afterSeq, max)` would return, joined with commas as
-   * UTF-8, with the last seq and the row count; null when nothing is pending. Optional: a faster
+   * The payloads of what `pending(lane, afterSeq, max)` would return, joined with commas, with the last seq and the row count; null when nothing is pending. Optional: a faster
    * read for the drain (no object or string per row).
    */
   pendingJoined?(lane: Lane, afterSeq: number, max: number): JoinedRows | null;

@@ -79,8 +79,12 @@ export class Outbox implements OutboxSource {
     this.rangeUpsertStmt = db.prepare('INSERT OR REPLACE INTO delivered (lane, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
     this.rangeDeleteStmt = db.prepare('DELETE FROM delivered WHERE lane = ? AND from_seq = ?');
     this.rangePruneStmt = db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE lane = ? AND seq BETWEEN ? AND ? ORDER BY seq LIMIT ?) RETURNING bytes').pluck();
-    // one batch joined inside SQLite: a Buffer per batch instead of a string and an object per row
-    this.joinedStmt = db.prepare(`SELECT max(seq), count(*), CAST(group_concat(payload, ',' ORDER BY seq) AS BLOB) FROM
+    // One batch joined inside SQLite: one string per batch instead of a string and an object per
+    // row. The LIMITed subquery cannot be flattened into the aggregate, so it runs as a co-routine
+    // feeding group_concat in its ORDER BY (the index's) order; `group_concat(.. ORDER BY seq)`
+    // would sort again and costs 3.6x (measured). test/store/delivered-ranges.test.ts compares
+    // the result with pending() on the bundled SQLite.
+    this.joinedStmt = db.prepare(`SELECT max(seq), count(*), group_concat(payload, ',') FROM
       (SELECT seq, payload FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? AND seq < ? ORDER BY seq LIMIT ?)`).raw();
     this.headAfterStmt = db.prepare('SELECT seq, rx FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? ORDER BY seq LIMIT 1').raw();
     this.seqHwStmt = db.prepare("INSERT INTO counters (name, value) VALUES ('seq_hw', ?) ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)");
@@ -204,7 +208,7 @@ export class Outbox implements OutboxSource {
     let after = skip(ranges, afterSeq);
     for (;;) {
       const upper = nextFrom(ranges, after);
-      const [last, rows, body] = this.joinedStmt.get(lane, after, upper ?? Number.MAX_SAFE_INTEGER, max) as [number | null, number, Buffer | null];
+      const [last, rows, body] = this.joinedStmt.get(lane, after, upper ?? Number.MAX_SAFE_INTEGER, max) as [number | null, number, string | null];
       if (rows > 0 && last !== null && body) return { lastSeq: last, rows, body };
       if (upper === null) return null;
       after = skip(ranges, upper - 1); // nothing unsent before that range: past it

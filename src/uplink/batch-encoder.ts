@@ -12,10 +12,10 @@ export interface EncodedBatch {
 export interface BatchEncoder {
   encode(payloads: string[]): EncodedBatch;
   /**
-   * The same batch from the payloads already joined with commas, as UTF-8 (the store builds it
-   * in SQLite: no string per reading). Only formats that publish the stored payloads as they are.
+   * The same batch from the payloads already joined with commas (the store builds it in SQLite:
+   * no string per reading). Only formats that publish the stored payloads as they are.
    */
-  encodeJoined?(joined: Buffer): EncodedBatch;
+  encodeJoined?(joined: string): EncodedBatch;
   /** Drop spare buffers down to `keep` (when the outbox is drained). */
   trim(keep: number): void;
 }
@@ -63,10 +63,10 @@ export class JsonBatchEncoder implements BatchEncoder {
     };
   }
 
-  encodeJoined(joined: Buffer): EncodedBatch {
-    const buf = this.acquire(this.prefix.length + joined.length + 2);
+  encodeJoined(joined: string): EncodedBatch {
+    const buf = this.acquire(this.prefix.length + Buffer.byteLength(joined, 'utf8') + 2);
     let o = this.prefix.copy(buf, 0);
-    o += joined.copy(buf, o);
+    o += buf.write(joined, o, 'utf8');
     buf[o++] = 0x5d; // ]
     buf[o++] = 0x7d; // }
     return this.batch(buf, o);
