@@ -5,6 +5,11 @@ import { createLogger, silentLogger } from '../../src/core/log.js';
 import { chooseBindings } from '../../src/transport/ble/bindings-choice.js';
 import { bondState, devicePath, getProp } from '../../src/transport/ble/bluez-bus.js';
 import { pairThroughBluez } from '../../src/transport/ble/bluez-pair.js';
+import { pairDeviceCommand, unpairDeviceCommand } from '../../src/cli/pair-bluez.js';
+import { loadConfigFile } from '../../src/config/load.js';
+import { appendFileSync, copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createNobleCentral } from '../../src/transport/ble/noble-central.js';
 import type { BleCentral } from '../../src/transport/ble/types.js';
 import { CgmsSession } from '../../drivers/cgm-cgms/session.js';
@@ -96,7 +101,7 @@ describe.runIf(available)('BlueZ over D-Bus (mock bluez5 on a private bus)', () 
 });
 
 describe.runIf(available)('Pairing through BlueZ with the hub agent (mock bluez5 on a private bus)', () => {
-  it('a passkey sensor: wrong passkey → wrong_passkey and not paired; right passkey → paired, bonded and trusted; the agent is gone afterwards', async () => {
+  it('a passkey sensor: wrong passkey → wrong_passkey and not paired; right passkey → paired, bonded and trusted; unknown device → clear result', async () => {
     const address = 'C4:7A:11:02:33:A0';
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 10, 0, 0), true);
     const sim = createCgmSimulator({ clock, log, address, security: { level: 'authenticated', passkey: '123456' } });
@@ -122,6 +127,43 @@ describe.runIf(available)('Pairing through BlueZ with the hub agent (mock bluez5
       expect(unknown).toMatchObject({ ok: false, reason: 'unknown_device' });
     } finally {
       client.disconnect();
+      sim.stop();
+      await peer.stop();
+    }
+  }, 60_000);
+});
+
+describe.runIf(available)('carehub pair / unpair in bluez mode (mock bluez5 on a private bus)', () => {
+  it('wrong passkey → exit 1 and the config untouched; right passkey → bonded and the entry written; unpair removes the bond and the entry', async () => {
+    const address = 'C4:7A:11:02:33:B0';
+    const clock = new FakeClock(Date.UTC(2026, 10, 23, 10, 0, 0), true);
+    const sim = createCgmSimulator({ clock, log, address, security: { level: 'authenticated', passkey: '024680' } });
+    const peer = await SimBluezPeer.start(bus.address, [{ p: sim }], 'hci0', false);
+    const file = join(mkdtempSync(join(tmpdir(), 'carehub-bluez-pair-')), 'carehub.yaml');
+    copyFileSync('config/carehub.example.yaml', file);
+    appendFileSync(file, '\nble:\n  bindings: bluez\n  adapter: hci0\n');
+    const before = readFileSync(file, 'utf8');
+    const write = process.stdout.write;
+    let printed = '';
+    process.stdout.write = ((s: string) => { printed += s; return true; }) as typeof process.stdout.write;
+    try {
+      expect(await pairDeviceCommand('cgm', address, { config: file, id: 'cgm-9', passkey: '111111' })).toBe(1);
+      expect(printed).toMatch(/did not accept the passkey.*nothing was written/);
+      expect(readFileSync(file, 'utf8')).toBe(before);
+      expect(await pairDeviceCommand('cgm', address, { config: file, id: 'cgm-9', passkey: '12ab' })).toBe(2);
+
+      expect(await pairDeviceCommand('cgm', address, { config: file, id: 'cgm-9', passkey: '024680' })).toBe(0);
+      const c = loadConfigFile(file, {});
+      expect(c.ok && c.config.devices.find((d) => d.id === 'cgm-9')).toMatchObject({ kind: 'cgm', transport: 'ble', address });
+      expect(peer.security(address).hostKeys).toBe(true);
+      expect(printed).not.toContain('024680'); // the passkey is never echoed
+
+      expect(await unpairDeviceCommand('cgm-9', { config: file })).toBe(0);
+      expect(printed).toMatch(/bond with C4:7A:11:02:33:B0 removed/);
+      const after = loadConfigFile(file, {});
+      expect(after.ok && after.config.devices.some((d) => d.id === 'cgm-9')).toBe(false);
+    } finally {
+      process.stdout.write = write;
       sim.stop();
       await peer.stop();
     }

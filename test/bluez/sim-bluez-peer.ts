@@ -188,8 +188,13 @@ export class SimBluezPeer {
     const dbusObj = await this.bus.getProxyObject('org.freedesktop.DBus', '/org/freedesktop/DBus');
     const names = await this.mock(dbusObj, 'org.freedesktop.DBus', 'ListNames') as string[];
     const owner = await this.mock(dbusObj, 'org.freedesktop.DBus', 'GetNameOwner', 'org.bluez') as string;
-    for (const n of names) {
-      if (!n.startsWith(':') || n === (this.bus as unknown as { name: string }).name || n === owner) continue;
+    const pidOf = (n: string): Promise<unknown> => this.mock(dbusObj, 'org.freedesktop.DBus', 'GetConnectionUnixProcessID', n).catch(() => null);
+    const mockPid = await pidOf(owner);
+    // newest connection first (the agent registered just before Pair); never the mock's own connections (blocked in this call)
+    const candidates = names.filter((n) => n.startsWith(':') && n !== (this.bus as unknown as { name: string }).name)
+      .sort((a, b) => Number(b.split('.')[1]) - Number(a.split('.')[1]));
+    for (const n of candidates) {
+      if ((await pidOf(n)) === mockPid) continue;
       const msg = new dbus.Message({ destination: n, path: agentPath, interface: 'org.bluez.Agent1', member: 'RequestPasskey', signature: 'o', body: [device] });
       try {
         const reply = await this.bus.call(msg);
