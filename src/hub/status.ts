@@ -15,6 +15,8 @@ export interface HubSnapshot {
   uplink: Uplink;
   alarms: AlarmEngine;
   pipeline: Pipeline;
+  /** The real BLE stack: bindings, adapter, why chosen, adapter state (DeviceRunner.ble()); null without real BLE devices. */
+  ble?: { bindings: string; adapter: string; reason: string; state: string } | null;
 }
 
 /** What `carehub status` and the local page show. */
@@ -27,6 +29,7 @@ export function buildStatus(s: HubSnapshot) {
     uptimeS: s.uptimeS,
     clock: { synced: s.clock.synced(), now: new Date(s.clock.now()).toISOString() },
     devices: s.registry.status(),
+    ble: s.ble ?? null,
     outbox: {
       depth: st.depth.total,
       byLane: { alarms: st.depth.byLane[0], clinical: st.depth.byLane[1], highRate: st.depth.byLane[2] },

@@ -7,6 +7,7 @@ import { bondState, devicePath, getProp } from '../../src/transport/ble/bluez-bu
 import { pairThroughBluez } from '../../src/transport/ble/bluez-pair.js';
 import { pairDeviceCommand, unpairDeviceCommand } from '../../src/cli/pair-bluez.js';
 import { loadConfigFile } from '../../src/config/load.js';
+import { scanCommand } from '../../src/cli/scan.js';
 import { appendFileSync, copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,8 +134,8 @@ describe.runIf(available)('Pairing through BlueZ with the hub agent (mock bluez5
   }, 60_000);
 });
 
-describe.runIf(available)('carehub pair / unpair in bluez mode (mock bluez5 on a private bus)', () => {
-  it('wrong passkey → exit 1 and the config untouched; right passkey → bonded and the entry written; unpair removes the bond and the entry', async () => {
+describe.runIf(available)('carehub pair / scan / unpair in bluez mode (mock bluez5 on a private bus)', () => {
+  it('wrong passkey → exit 1 and the config untouched; right passkey → bonded and the entry written; scan shows it bonded; unpair removes the bond and the entry', async () => {
     const address = 'C4:7A:11:02:33:B0';
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 10, 0, 0), true);
     const sim = createCgmSimulator({ clock, log, address, security: { level: 'authenticated', passkey: '024680' } });
@@ -157,6 +158,11 @@ describe.runIf(available)('carehub pair / unpair in bluez mode (mock bluez5 on a
       expect(c.ok && c.config.devices.find((d) => d.id === 'cgm-9')).toMatchObject({ kind: 'cgm', transport: 'ble', address });
       expect(peer.security(address).hostKeys).toBe(true);
       expect(printed).not.toContain('024680'); // the passkey is never echoed
+
+      printed = '';
+      expect(await scanCommand({ seconds: 1, json: true, config: file })).toBe(0);
+      const scanned = (JSON.parse(printed) as { devices: { address: string; kind: string; bonded: boolean | null }[] }).devices;
+      expect(scanned.find((d) => d.address === address)).toMatchObject({ kind: 'cgm', bonded: true });
 
       expect(await unpairDeviceCommand('cgm-9', { config: file })).toBe(0);
       expect(printed).toMatch(/bond with C4:7A:11:02:33:B0 removed/);
