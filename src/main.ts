@@ -69,7 +69,8 @@ program
   .description('BLE scan: supported devices with kind, address, name, RSSI, services')
   .option('--seconds <n>', 'scan duration', (v) => parseSeconds(v), 10)
   .option('--json', 'JSON output')
-  .action(async (o: { seconds: number; json?: boolean }) => {
+  .option('--config <file>', 'config file, for ble.bindings and ble.adapter (default $CAREHUB_CONFIG or /etc/carehub/carehub.yaml)')
+  .action(async (o: { seconds: number; json?: boolean; config?: string }) => {
     const { scanCommand } = await import('./cli/scan.js');
     process.exitCode = await scanCommand(o);
   });
@@ -82,10 +83,11 @@ program
   .option('--id <id>', 'device id (default: next free cgm-N / oxi-N / vent-N)')
   .option('--protocol <protocol>', 'driver: cgms | plxs | berrymed | medibus (default by kind)')
   .option('--config <file>', 'config file (default $CAREHUB_CONFIG or /etc/carehub/carehub.yaml)')
+  .option('--passkey <digits>', 'the 6-digit passkey the sensor shows (BlueZ mode; asked on a terminal when needed; never stored)')
   .option('--json', 'JSON output')
-  .action(async (kind: string, target: string, o: { id?: string; protocol?: string; config?: string; json?: boolean }) => {
-    const { pairCommand } = await import('./cli/pair.js');
-    process.exitCode = pairCommand(kind, target, o);
+  .action(async (kind: string, target: string, o: { id?: string; protocol?: string; config?: string; json?: boolean; passkey?: string }) => {
+    const { pairDeviceCommand } = await import('./cli/pair-bluez.js');
+    process.exitCode = await pairDeviceCommand(kind, target, o);
   });
 
 program
@@ -95,8 +97,8 @@ program
   .option('--config <file>', 'config file')
   .option('--json', 'JSON output')
   .action(async (id: string, o: { config?: string; json?: boolean }) => {
-    const { unpairCommand } = await import('./cli/pair.js');
-    process.exitCode = unpairCommand(id, o);
+    const { unpairDeviceCommand } = await import('./cli/pair-bluez.js');
+    process.exitCode = await unpairDeviceCommand(id, o);
   });
 
 program

@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import type { Uplink } from '../uplink/uplink.js';
 import { VERSION } from '../version.js';
 import type { DeviceRegistry } from './device-registry.js';
+import type { DeviceRunner } from './devices.js';
 import { hubHealthChecks } from './health-checks.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { startLocal, statusOf, type LocalOptions, type LocalParts } from './start-local.js';
@@ -110,8 +111,8 @@ export class Hub {
     return hub;
   }
 
-  status(): ReturnType<typeof buildStatus> & { console: { url: string | null; fingerprint: string | null } } {
-    return { ...statusOf(this.parts), console: { url: this.pageUrl, fingerprint: this.consoleFingerprint } };
+  status(): ReturnType<typeof buildStatus> & { console: { url: string | null; fingerprint: string | null }; ble: ReturnType<DeviceRunner['ble']> } {
+    return { ...statusOf(this.parts), console: { url: this.pageUrl, fingerprint: this.consoleFingerprint }, ble: this.parts.devices.ble() };
   }
 
   async stop(): Promise<void> {

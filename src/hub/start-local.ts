@@ -135,7 +135,7 @@ export async function startLocal(o: LocalOptions, stops: StopList): Promise<Loca
   // Devices that keep local wall time (PLXS spot-checks) are read in hub.timezone; an unknown zone
   // falls back to UTC here, and startSchedule already raises `schedule_unavailable` naming it.
   const timeZone = timeZoneProblem(config.hub.timezone) === null ? config.hub.timezone : 'UTC';
-  await devices.start(config.devices, { hubId: config.hub.id, clock, log, timeZone, pipeline, alarms, registry, store });
+  await devices.start(config.devices, { hubId: config.hub.id, clock, log, timeZone, pipeline, alarms, registry, store }, config.ble);
 
   return { store, alarms, pipeline, uplink, registry, devices, snapshot };
 }

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, copyFileSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, copyFileSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ describe('carehub pair / unpair', () => {
     const dir = mkdtempSync(join(tmpdir(), 'carehub-pair-'));
     const f = join(dir, 'carehub.yaml');
     copyFileSync('config/carehub.example.yaml', f);
+    // config-only pairing: a machine running bluetoothd would otherwise pair the dummy addresses (auto → bluez)
+    appendFileSync(f, '\nble: { bindings: hci }\n');
     return f;
   };
 
