@@ -45,7 +45,7 @@ export async function runCommand(o: { config?: string; duration?: number }): Pro
   clock.start();
   let hub: Hub;
   try {
-    hub = await Hub.start({ config, log, clock, startupConditions: [configCondition(source)] });
+    hub = await Hub.start({ config, log, clock, startupConditions: [configCondition(source)], configFile: file });
   } catch (err) {
     clock.stop();
     life.dispose();

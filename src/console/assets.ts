@@ -12,7 +12,10 @@ export interface Asset {
 }
 
 /** The console's own files (src/console/public) and uPlot from node_modules: no CDN, no build step. */
-const OWN = { 'app.js': 'text/javascript', 'device.js': 'text/javascript', 'common.js': 'text/javascript', 'style.css': 'text/css' } as const;
+const OWN = {
+  'app.js': 'text/javascript', 'device.js': 'text/javascript', 'common.js': 'text/javascript', 'style.css': 'text/css',
+  'config.js': 'text/javascript', 'history.js': 'text/javascript', 'diagnostics.js': 'text/javascript',
+} as const;
 
 /**
  * Every asset read and gzipped once at start (a handful of small files): a request is a map

@@ -9,16 +9,16 @@ export class HttpError extends Error {
   }
 }
 
-/** The body, at most BODY_MAX_BYTES (413 beyond). */
-export function readBody(req: IncomingMessage): Promise<string> {
+/** The body, at most `max` bytes (BODY_MAX_BYTES unless a route allows more; 413 beyond). */
+export function readBody(req: IncomingMessage, max = BODY_MAX_BYTES): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? '0');
-    if (declared > BODY_MAX_BYTES) { reject(new HttpError(413, 'request body too large')); req.resume(); return; }
+    if (declared > max) { reject(new HttpError(413, 'request body too large')); req.resume(); return; }
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (c: Buffer): void => {
       size += c.length;
-      if (size > BODY_MAX_BYTES) {
+      if (size > max) {
         // answered now; the rest is read and dropped (requestTimeout bounds how long), the connection then closed
         req.off('data', onData);
         req.resume();

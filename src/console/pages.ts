@@ -17,7 +17,7 @@ function json(v: unknown): string {
   return JSON.stringify(v).replace(/</g, '\\u003c');
 }
 
-function shell(lang: Lang, title: string, body: string, scripts: string[], css: string[] = []): string {
+export function shell(lang: Lang, title: string, body: string, scripts: string[], css: string[] = []): string {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>${h(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="/assets/style.css">${css.map((c) => `<link rel="stylesheet" href="/assets/${c}">`).join('')}
@@ -31,17 +31,19 @@ function langSwitch(lang: Lang, s: Strings, path: string): string {
     : `<a href="${h(path)}?lang=${l}" lang="${l}" hreflang="${l}">${names[l]}</a>`)).join(' ')}</nav>`;
 }
 
-function header(c: PageContext, s: Strings, path: string): string {
+export function header(c: PageContext, s: Strings, path: string): string {
   const who = c.login
     ? `<span class="role">${h(s.role)}: ${h(c.role === 'technician' ? s.technician : s.viewer)}</span>
 <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="${h(c.csrf)}"><button type="submit">${h(s.logout)}</button></form>`
     : '';
   const notes = [s.disclaimer, c.login ? '' : s.noLogin, c.role === 'viewer' ? s.readOnly : ''].filter(Boolean);
-  return `<header><h1>${h(s.title)} <small>${h(c.hubId)}</small></h1><div class="bar">${langSwitch(c.lang, s, path)}${who}</div></header>
+  const links: Array<[string, string]> = [['/', s.back], ['/alarms/history', s.history], ...(c.role === 'technician' ? [['/config', s.configuration], ['/diagnostics', s.diagnostics]] as Array<[string, string]> : [])];
+  const nav = `<nav class="pages" aria-label="${h(s.pages)}">${links.map(([href, text]) => (href === path ? `<span aria-current="page">${h(text)}</span>` : `<a href="${href}">${h(text)}</a>`)).join(' ')}</nav>`;
+  return `<header><h1>${h(s.title)} <small>${h(c.hubId)}</small></h1><div class="bar">${nav}${langSwitch(c.lang, s, path)}${who}</div></header>
 ${notes.map((n) => `<p class="note">${h(n)}</p>`).join('')}`;
 }
 
-function boot(c: PageContext, extra: Record<string, unknown> = {}): string {
+export function boot(c: PageContext, extra: Record<string, unknown> = {}): string {
   return `<script type="application/json" id="boot">${json({ strings: STRINGS[c.lang], lang: c.lang, role: c.role, csrf: c.csrf, ...extra })}</script>`;
 }
 

@@ -3,6 +3,7 @@ import { createServer as createHttp, type IncomingMessage, type Server, type Ser
 import { createServer as createHttps } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { alarmControlHandlers, type AlarmControlTarget } from '../alarms/control-handlers.js';
+import type { AlarmEvent } from '../alarms/types.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { loadAssets } from './assets.js';
@@ -14,6 +15,7 @@ import { LoginLimit } from './login-limit.js';
 import { devicePage, loginPage, overviewPage, type PageContext } from './pages.js';
 import { readPasswordFile, roleOf, type Role } from './password-file.js';
 import { Sessions, csrfMatches, type Session } from './sessions.js';
+import { techRoutes } from './tech-routes.js';
 import { TREND_RANGES, TrendQueries, type TrendRange } from './trends.js';
 
 /** Connections open at once, at most (SSE clients included; those have their own, lower cap). */
@@ -48,6 +50,12 @@ export interface ConsoleOptions {
   /** False: no login, everyone is a technician (refused unless bound to loopback). */
   login: boolean;
   sessionIdleMs: number;
+  /** The config file the hub runs from: the configuration page edits it (none: nothing to edit). */
+  configFile?: string | undefined;
+  /** The hub's config as loaded (the diagnostics bundle redacts it). */
+  config: unknown;
+  /** The store's alarm history, newest first (at most `limit`). */
+  alarmHistory(limit: number): AlarmEvent[];
   /** Certificate and key: the console speaks HTTPS (required off loopback). */
   tls?: { cert: string; key: string };
 }
@@ -83,6 +91,12 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
   const feed = new EventFeed(o.clock, snapshot);
   // without login: one standing technician session for everyone on this machine (CSRF still applies)
   const open: Session | null = o.login ? null : { id: '', role: 'technician', csrf: randomBytes(24).toString('base64url'), created: 0, lastUsed: 0 };
+  const tech = techRoutes({
+    log, audit, configFile: o.configFile, config: o.config, dbPath: o.dbPath, hubId: o.hubId, status: o.status,
+    alarmHistory: (n) => o.alarmHistory(n), alarmTest: () => o.alarms.test(),
+    allowed: (req, session, token) => sameOrigin(req) && csrfMatches(session, token),
+    clientOf: (req) => clientOf(req),
+  });
   let loginsInFlight = 0;
   let port = o.port;
   const scheme = o.tls ? 'https' : 'http';
@@ -126,7 +140,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
 
     const session = sessionOf(req);
     if (!session) {
-      if (method === 'GET' && (path === '/' || path.startsWith('/device/'))) { redirect(res, '/login'); return; }
+      if (method === 'GET' && (['/', '/config', '/diagnostics', '/alarms/history'].includes(path) || path.startsWith('/device/'))) { redirect(res, '/login'); return; }
       sendJson(res, 401, { error: 'log in first' });
       return;
     }
@@ -153,6 +167,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
         sendJson(res, 200, { entries: audit.recent(Math.min(200, Number(url.searchParams.get('limit') ?? '50') || 50)) });
         return;
       }
+      if (await tech.get(req, res, url, ctx, set)) return;
       const m = /^\/api\/devices\/([^/]{1,64})\/trend$/.exec(path);
       if (m) { await trend(res, decodeURIComponent(m[1]!), url.searchParams.get('range') ?? '1h'); return; }
       send(res, 404, 'text/plain', 'not found');
@@ -160,6 +175,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
     }
 
     if (method !== 'POST') { send(res, 405, 'text/plain', 'method not allowed', { allow: 'GET, POST' }); return; }
+    if (await tech.post(req, res, path, session)) return;
     const body = parseBody(req, await readBody(req));
     const token = typeof req.headers['x-csrf-token'] === 'string' ? req.headers['x-csrf-token'] : typeof body['csrf'] === 'string' ? body['csrf'] : undefined;
     if (!sameOrigin(req) || !csrfMatches(session, token)) {

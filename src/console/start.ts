@@ -19,7 +19,7 @@ export interface HubConsole extends ConsoleHandle {
  * with login unless `local.consoleLogin` is false. Throws when it cannot start (the caller raises
  * `local_page_unavailable`).
  */
-export async function startHubConsole(o: { config: Config; log: Logger; clock: Clock; parts: LocalParts; status: () => unknown }): Promise<HubConsole> {
+export async function startHubConsole(o: { config: Config; log: Logger; clock: Clock; parts: LocalParts; status: () => unknown; configFile?: string | undefined }): Promise<HubConsole> {
   const { config, log, parts } = o;
   const { pageBind: bind, pagePort: port } = config.local;
   const loopback = isLoopback(bind);
@@ -39,6 +39,9 @@ export async function startHubConsole(o: { config: Config; log: Logger; clock: C
     limits: (metric) => metricLimits(parts.alarms.rules(), metric),
     kv: parts.store,
     dbPath: config.storage.path,
+    configFile: o.configFile,
+    config,
+    alarmHistory: (limit) => parts.store.alarmHistory(limit),
     passwordFile: passwordFilePath(config.storage.path),
     login: config.local.consoleLogin,
     sessionIdleMs: config.local.consoleSessionMinutes * 60_000,

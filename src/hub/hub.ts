@@ -23,6 +23,8 @@ export { InstanceLockedError } from './instance-lock.js';
 export interface HubOptions extends LocalOptions {
   /** Skip the local page and control socket (benchmarks). */
   headless?: boolean;
+  /** The config file the hub was started from (the console's configuration page edits it). */
+  configFile?: string;
 }
 
 /** Local monitoring could not start: the hub is not running and nothing is left behind. */
@@ -83,7 +85,7 @@ export class Hub {
     }
     const hub = new Hub(o, parts, stops, checks);
 
-    const deps: OptionalDeps = { config, log, clock, parts, checks, stops };
+    const deps: OptionalDeps = { config, log, clock, parts, checks, stops, configFile: o.configFile };
     const status = (): unknown => hub.status();
     if (!o.headless) {
       // fault injection for `carehub rig`: only on a hub whose devices include simulated ones

@@ -24,6 +24,8 @@ export interface OptionalDeps {
   parts: LocalParts;
   checks: PreflightResult;
   stops: StopList;
+  /** The config file the hub was started from, when it was (the console edits it). */
+  configFile?: string | undefined;
 }
 
 /** A technical condition reported only when it changes (retries repeat the same finding). */
@@ -167,7 +169,7 @@ export async function startPage(d: OptionalDeps, status: () => unknown): Promise
   let url: string | null = null;
   if (!why) {
     try {
-      const page = await startHubConsole({ config, log: log.child('console'), clock: d.clock, parts, status });
+      const page = await startHubConsole({ config, log: log.child('console'), clock: d.clock, parts, status, configFile: d.configFile });
       d.stops.push('console', () => page.close());
       url = page.url;
     } catch (err) {

@@ -93,6 +93,29 @@ describe.runIf(existsSync(CHROMIUM))('console in chromium', () => {
     await page.context().close();
   }, 40_000);
 
+  it('a setting with a schema error shows the message with its line; the alarm history lists an alarm', async () => {
+    const page = await loggedIn();
+    await page.click('a[href="/config"]');
+    await page.waitForURL(/\/config$/);
+    const text = await page.inputValue('#cfg');
+    await page.fill('#cfg', text.replace('reconnectMinMs: 1000', 'reconnectMinMs: 5'));
+    await page.click('#apply');
+    const problem = page.locator('#problems li.problem').first();
+    await problem.waitFor({ timeout: 5000 });
+    expect(await problem.textContent()).toMatch(/^uplink\.mqtt\.reconnectMinMs \(line \d+\): /);
+    expect(await page.locator('#diff .add').count()).toBe(1);
+    expect(await page.locator('#applied').count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'config-error-tablet.png'), fullPage: true });
+    raiseProbeOff(h.hub);
+    await page.click('a[href="/alarms/history"]');
+    await page.selectOption('select[name=category]', 'technical');
+    await page.click('#filter button[type=submit]');
+    await expect.poll(() => page.locator('#history tbody tr[data-event]').count(), { timeout: 5000 }).toBeGreaterThan(0);
+    await page.setViewportSize(WIDTHS.phone);
+    await page.screenshot({ path: join(ARTIFACTS, 'history-phone.png'), fullPage: true });
+    await page.context().close();
+  }, 30_000);
+
   it('switches to Danish and stays Danish', async () => {
     const page = await loggedIn();
     await page.click('a[hreflang="da"]');
