@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     await step('cgm', () => benchCgm({ dir }));
     await step('vent', () => benchVent());
     await step('config', () => benchConfig());
+    await step('console', async () => (await import('./console.js')).benchConsole());
     if (only.includes('fleet')) await step('fleet', async () => (await import('./fleet.js')).benchFleet()); // minutes: only when asked
     await step('cold-start', () => benchColdStart());
   } finally {
