@@ -3,7 +3,7 @@ import type { Clock } from '../src/core/clock.js';
 import type { Logger } from '../src/core/log.js';
 import type { DeviceKind, Measurement } from '../src/core/reading.js';
 import type { DeviceConfig } from '../src/config/schema.js';
-import type { BleCentral, SimPeripheral } from '../src/transport/ble/types.js';
+import type { BleCentral, BondState, SimPeripheral } from '../src/transport/ble/types.js';
 
 export type LinkState = 'connected' | 'connecting' | 'lost';
 
@@ -65,6 +65,8 @@ export interface DriverContext {
   state: DeviceState;
   /** The shared BLE central (BLE drivers only). */
   ble?: BleCentral;
+  /** The host's bond state with this BLE device, as the stack reports it (shown in status). */
+  setBond?(b: BondState): void;
   /** For serial drivers: the resolved port path or tcp:// URL (a pty for simulated devices). */
   serialPath?: string;
 }

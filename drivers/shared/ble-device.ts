@@ -24,6 +24,7 @@ export function superviseBleDevice(ctx: DriverContext, log: Logger, run: (conn: 
   return superviseBleLink({
     central: ctx.ble, address: bleAddressOf(ctx.device), log, clock: ctx.clock,
     linkFact: (f) => ctx.linkFact(f), run,
+    bond: (b) => ctx.setBond?.(b),
     pairing: (p) => ctx.technical(p.required
       ? { code: 'ble_pairing_required', active: true, text: p.bondLost
         ? 'The sensor no longer accepts the hub\'s bond (sensor replaced or bond removed on the sensor): run carehub pair'

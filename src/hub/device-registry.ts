@@ -3,6 +3,7 @@ import type { DeviceConfig } from '../config/schema.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { DeviceKind, Reading } from '../core/reading.js';
+import type { BondState } from '../transport/ble/types.js';
 
 /** A device entry of the retained `devices` topic (contract §3). */
 export interface DeviceInfo {
@@ -21,6 +22,8 @@ interface Entry {
   rejected: Record<string, number>;
   lastByMetric: Map<string, { value: number; unit: string; t: number; flags: string[] }>;
   detail: string | null;
+  /** BLE: the host's bond state as the stack last reported it; null for serial devices. */
+  bond: BondState | null;
 }
 
 /**
@@ -47,6 +50,7 @@ export class DeviceRegistry {
         rejected: {},
         lastByMetric: new Map(),
         detail: null,
+        bond: d.transport === 'ble' ? 'unknown' : null,
       });
     }
   }
@@ -72,6 +76,14 @@ export class DeviceRegistry {
     this.changed();
   }
 
+  /** The BLE stack's bond state for a device (after each session set-up or pairing refusal); logged on change. */
+  setBond(id: string, bond: BondState): void {
+    const e = this.entries.get(id);
+    if (!e || e.bond === null || e.bond === bond) return;
+    this.log.info({ device: id, from: e.bond, to: bond }, 'device bond');
+    e.bond = bond;
+  }
+
   reject(id: string, reason: string): void {
     const e = this.entries.get(id);
     if (!e) return;
@@ -94,11 +106,12 @@ export class DeviceRegistry {
   }
 
   /** The `status` view: devices with their last reading per metric. */
-  status(): Array<DeviceInfo & { simulated: boolean; detail: string | null; rejected: Record<string, number>; last: Record<string, { value: number; unit: string; t: string; flags: string[] }> }> {
+  status(): Array<DeviceInfo & { simulated: boolean; detail: string | null; bond: BondState | null; rejected: Record<string, number>; last: Record<string, { value: number; unit: string; t: string; flags: string[] }> }> {
     return [...this.entries.values()].map((e) => ({
       ...e.info,
       simulated: e.simulated,
       detail: e.detail,
+      bond: e.bond,
       rejected: { ...e.rejected },
       last: Object.fromEntries([...e.lastByMetric].map(([m, v]) => [m, { ...v, t: new Date(v.t).toISOString() }])),
     }));

@@ -55,6 +55,7 @@ export function makeDriverContext(device: DeviceConfig, deps: DriverContextDeps)
     },
     linkFact: (f) => owner.report(f),
     setBattery: (pct) => deps.registry.setBattery(device.id, pct),
+    setBond: (b) => deps.registry.setBond(device.id, b),
     reject: (r) => {
       deps.registry.reject(device.id, r.reason);
       log.debug({ reason: r.reason, at: r.at, where: r.where, hex: r.hex }, 'frame rejected');

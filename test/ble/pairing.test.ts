@@ -26,6 +26,8 @@ function cgmRig(bonded: boolean) {
 }
 
 const pairingAlarm = (ctx: ReturnType<typeof cgmRig>['ctx']) => ctx.active('ble_pairing_required');
+/** The device's bond state as `carehub status` shows it (the real registry's status view). */
+const bondShown = (ctx: ReturnType<typeof cgmRig>['ctx']) => ctx.registry.status().find((d) => d.id === ctx.device.id)?.bond;
 
 describe('BLE security: ble_pairing_required instead of a reconnect loop', () => {
   it('the simulated CGM asks for encryption by default; unpaired → ble_pairing_required (medium, says carehub pair), slow retries, no data', async () => {
@@ -46,15 +48,18 @@ describe('BLE security: ble_pairing_required instead of a reconnect loop', () =>
 
   it('paired → secured session, backfill and live data, condition cleared; bond removed on the sensor → raised again as a lost bond; re-paired → cleared', async () => {
     const r = cgmRig(false);
+    expect(bondShown(r.ctx)).toBe('unknown'); // nothing heard from the stack yet
     await r.session.start();
     await advance(r.clock, 2000, 250);
     expect(pairingAlarm(r.ctx)).toBeDefined();
+    expect(bondShown(r.ctx)).toBe('none');
 
     r.security.pair(null); // what `carehub pair` leaves behind: keys on both sides
     await advance(r.clock, 8000, 250);
     await flush(5);
     expect(pairingAlarm(r.ctx)).toBeUndefined();
     expect(r.ctx.link()).toBe('connected');
+    expect(bondShown(r.ctx)).toBe('bonded');
     const before = r.ctx.metric('glucose').length;
     expect(before).toBeGreaterThan(0);
 
@@ -66,6 +71,11 @@ describe('BLE security: ble_pairing_required instead of a reconnect loop', () =>
     await advance(r.clock, 8000, 250);
     const lost = pairingAlarm(r.ctx);
     expect(lost?.text).toMatch(/no longer accepts the hub's bond.*carehub pair/);
+    expect(bondShown(r.ctx)).toBe('bonded'); // the hub still holds keys; the sensor refuses them
+
+    r.security.removeHostKeys(); // the bond removed on the hub side too (unpair)
+    await advance(r.clock, 6000, 250);
+    expect(bondShown(r.ctx)).toBe('none');
 
     r.security.pair(null);
     await advance(r.clock, 8000, 250);

@@ -75,6 +75,8 @@ describe.runIf(available)('BlueZ over D-Bus (mock bluez5 on a private bus)', () 
       await pump(clock, () => ctx.technicalActive('ble_pairing_required'), 30_000, 'pairing required');
       expect(ctx.active('ble_pairing_required')?.text).toMatch(/requires pairing/);
       expect(ctx.metric('glucose')).toHaveLength(0);
+      const bondShown = (): unknown => ctx.registry.status().find((d) => d.id === 'cgm-1')?.bond;
+      expect(bondShown()).toBe('none'); // BlueZ Device1.Bonded / Paired false
 
       // Pair through BlueZ (Device1.Pair), as `carehub pair` does.
       const client = dbus.sessionBus({ busAddress: bus.address });
@@ -84,6 +86,7 @@ describe.runIf(available)('BlueZ over D-Bus (mock bluez5 on a private bus)', () 
 
       await pump(clock, () => !ctx.technicalActive('ble_pairing_required') && ctx.metric('glucose').length >= 25, 60_000, 'secured session with backfill');
       expect(ctx.link()).toBe('connected');
+      await pump(clock, () => bondShown() === 'bonded', 5000, 'bond shown after Pair');
 
       // The sensor forgets the bond; the link drops and comes back.
       peer.security(ADDRESS).forgetOnPeripheral();
@@ -92,6 +95,7 @@ describe.runIf(available)('BlueZ over D-Bus (mock bluez5 on a private bus)', () 
       sim.setInRange(true);
       await pump(clock, () => ctx.technicalActive('ble_pairing_required'), 60_000, 'bond loss detected');
       expect(ctx.active('ble_pairing_required')?.text).toMatch(/no longer accepts the hub's bond/);
+      expect(bondShown()).toBe('bonded'); // BlueZ still holds the keys the sensor refuses
     } finally {
       await session?.stop();
       await central?.close();

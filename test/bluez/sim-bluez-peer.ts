@@ -87,6 +87,7 @@ export class SimBluezPeer {
     await this.mock(dev, MOCK, 'UpdateProperties', DEVICE, {
       UUIDs: new V('as', p.advertisedServices.map(expand)), RSSI: new V('n', p.rssi()), Paired: new V('b', bonded),
     });
+    await this.mock(dev, MOCK, 'AddProperty', DEVICE, 'Bonded', new V('b', bonded)); // BlueZ >= 5.70; the template lacks it
     await this.mock(dev, MOCK, 'AddMethods', DEVICE, [
       ['Connect', '', '', forward('Connect', false)],
       ['Disconnect', '', '', forward('Disconnect', false)],
@@ -176,7 +177,7 @@ export class SimBluezPeer {
     }
     const r = h.sec.pair(passkey); // BlueZ connects for pairing when needed
     if (!r.ok) throw new dbus.DBusError('org.bluez.Error.AuthenticationFailed', 'Authentication Failed');
-    this.later(() => this.setDevice(h, { Paired: new V('b', true) }));
+    this.later(() => this.setDevice(h, { Paired: new V('b', true), Bonded: new V('b', true) })); // BlueZ >= 5.70 shows Bonded
     return Buffer.alloc(0);
   }
 

@@ -41,7 +41,7 @@ local: { pagePort: 0, controlSocket: ${sock}, sound: false }
     expect(r.code).toBe(0);
     const s = JSON.parse(r.stdout) as { hub: string; devices: Array<{ id: string; link: string }>; uplink: { state: string }; clock: { synced: boolean }; outbox: { depth: number } };
     expect(s.hub).toBe('hub-ctl');
-    expect(s.devices[0]).toMatchObject({ id: 'oxi-1', link: 'connected' });
+    expect(s.devices[0]).toMatchObject({ id: 'oxi-1', link: 'connected', bond: 'bonded' }); // simulated: paired earlier
     expect(s.uplink.state).not.toBe('connected');
     expect(s.clock.synced).toBe(false);
     expect(s.outbox.depth).toBeGreaterThan(0);

@@ -32,7 +32,7 @@
       const rej = Object.entries(d.rejected || {}).map(([k, n]) => k + ' ' + n).join(', ');
       return el('tr', { 'data-device': d.id },
         el('td', {}, el('a', { href: '/device/' + encodeURIComponent(d.id), text: d.id })), el('td', { text: d.kind }),
-        el('td', { class: 'link-' + d.link, text: d.link }), el('td', { text: d.battery === null || d.battery === undefined ? '–' : d.battery + ' %' }),
+        el('td', { class: 'link-' + d.link, text: d.link + (d.bond ? ' · ' + d.bond : ''), title: d.bond ? 'bond: ' + d.bond : null }), el('td', { text: d.battery === null || d.battery === undefined ? '–' : d.battery + ' %' }),
         el('td', { text: time(d.lastSeen) }), el('td', { text: last || '–' }), el('td', { text: rej || '0' }));
     }));
   }

@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import type { MessageBus } from 'dbus-next';
 import type { Logger } from '../../core/log.js';
-import { bondState, openSystemBus, powerCycle } from './bluez-bus.js';
+import { bondDetail, bondState, openSystemBus, powerCycle } from './bluez-bus.js';
 import type { NobleBindingsLike } from './noble-types.js';
+import type { BondState } from './types.js';
 
 const require = createRequire(import.meta.url);
 
@@ -22,6 +23,7 @@ export function createBluezBindings(adapter: string, log: Logger): { ok: true; b
   const b = new Bindings({ adapterId: adapter });
   let admin: MessageBus | null = null;
   const bus = (): MessageBus => (admin ??= openSystemBus((e) => log.warn({ err: e.message }, 'BlueZ admin bus error')));
+  resurfaceAfterPowerOn(b);
   const origStop = b.stop?.bind(b);
   const origStart = b.start.bind(b);
   Object.assign(b, {
@@ -38,6 +40,10 @@ export function createBluezBindings(adapter: string, log: Logger): { ok: true; b
       const address = id.match(/.{2}/g)?.join(':') ?? id;
       return bondState(bus(), adapter, address);
     },
+    bondState(id: string): Promise<BondState> {
+      const address = id.match(/.{2}/g)?.join(':') ?? id;
+      return bondDetail(bus(), adapter, address);
+    },
     stop(): void {
       origStop?.();
       try { admin?.disconnect(); } catch { /* already gone */ }
@@ -45,4 +51,32 @@ export function createBluezBindings(adapter: string, log: Logger): { ok: true; b
     },
   });
   return { ok: true, bindings: b };
+}
+
+/** The parts of noble's D-Bus bindings' device cache that a `discover` event carries. */
+interface CachedDevice { address: string; addressType: string; connectable: boolean; advertisement: unknown; rssi: number; scannable: boolean }
+
+/**
+ * noble forgets every peripheral when the adapter leaves poweredOn (a watchdog power-cycle, the
+ * user switching Bluetooth off and on), and its D-Bus bindings surface BlueZ's cached devices
+ * only at start and when a scan starts. Without this, every later connect by address to a known
+ * sensor would wait for a discovery that never comes (noble drops the result for an unknown
+ * peripheral), so the hub would never reconnect after a reset. Back at poweredOn, the devices
+ * the bindings still hold are surfaced again as discoveries.
+ */
+function resurfaceAfterPowerOn(b: NobleBindingsLike): void {
+  const devices = (b as unknown as { _devices?: Map<string, CachedDevice> })._devices;
+  const emit = b.emit.bind(b);
+  let state = '';
+  b.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+    const r = emit(event, ...args);
+    if (event === 'stateChange') {
+      const was = state;
+      state = String(args[0]);
+      if (state === 'poweredOn' && was !== '' && was !== 'poweredOn' && devices) {
+        for (const [id, d] of devices) emit('discover', id, d.address, d.addressType, d.connectable, d.advertisement, d.rssi, d.scannable);
+      }
+    }
+    return r;
+  };
 }

@@ -1,5 +1,6 @@
 import dbus from 'dbus-next';
 import type { MessageBus, ProxyObject } from 'dbus-next';
+import type { BondState } from './types.js';
 
 /**
  * Small typed helpers over BlueZ's D-Bus API (org.bluez on the system bus) for what noble's
@@ -91,6 +92,20 @@ export async function bondState(bus: MessageBus, adapter: string, address: strin
   if (typeof bonded === 'boolean') return bonded;
   const paired = await getProp(bus, path, DEVICE, 'Paired');
   return typeof paired === 'boolean' ? paired : null;
+}
+
+/**
+ * The bond state BlueZ reports for a device: `Bonded` (BlueZ ≥ 5.70) tells stored keys apart
+ * from a bare pairing; without it `Paired` is all there is (reported as `paired`). `unknown`
+ * when the device object or both properties are missing.
+ */
+export async function bondDetail(bus: MessageBus, adapter: string, address: string): Promise<BondState> {
+  const path = devicePath(adapter, address);
+  const bonded = await getProp(bus, path, DEVICE, 'Bonded');
+  if (bonded === true) return 'bonded';
+  const paired = await getProp(bus, path, DEVICE, 'Paired');
+  if (typeof paired !== 'boolean') return typeof bonded === 'boolean' ? 'none' : 'unknown';
+  return paired ? 'paired' : 'none';
 }
 
 /** Power-cycle the adapter through BlueZ (the stuck-adapter watchdog in bluez mode). */

@@ -126,7 +126,8 @@ class NobleCentral implements BleCentral {
         for (const s of services) for (const c of s.characteristics ?? []) { chars.push(c); serviceOf.set(c, norm(s.uuid)); }
         if (p.state !== 'connected') throw new Error('link lost during discovery');
         const b = this.bindings;
-        return new NobleConnection(p, chars, serviceOf, this.opts.clock, this.log, gattMs, () => this.activity(), () => b?.bonded?.(id) ?? null);
+        return new NobleConnection(p, chars, serviceOf, this.opts.clock, this.log, gattMs, () => this.activity(),
+          () => b?.bonded?.(id) ?? null, () => b?.bondState?.(id) ?? 'unknown');
       } catch (e) {
         p.disconnectAsync().catch(() => undefined);
         throw e;

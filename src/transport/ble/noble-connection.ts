@@ -4,7 +4,7 @@ import type { NobleCharacteristic, NoblePeripheral } from './noble-types.js';
 import { isSecurityRefusal, PairingRequiredError } from './pairing-error.js';
 import { norm } from './sim-bindings.js';
 import { withTimeout } from './timeout.js';
-import type { BleConnection } from './types.js';
+import type { BleConnection, BondState } from './types.js';
 
 /** A connected peripheral as the BleConnection port. Every GATT operation has a timeout. */
 export class NobleConnection implements BleConnection {
@@ -22,6 +22,7 @@ export class NobleConnection implements BleConnection {
     private readonly opTimeoutMs: number,
     private readonly onActivity: () => void,
     private readonly bondedFn: () => boolean | null | Promise<boolean | null> = () => null,
+    private readonly bondFn: () => BondState | Promise<BondState> = () => 'unknown',
   ) {
     this.address = p.address.toUpperCase();
     for (const c of chars) this.chars.set(`${serviceOf.get(c) ?? ''}/${norm(c.uuid)}`, c);
@@ -30,6 +31,10 @@ export class NobleConnection implements BleConnection {
 
   async bonded(): Promise<boolean | null> {
     try { return await this.bondedFn(); } catch { return null; }
+  }
+
+  async bond(): Promise<BondState> {
+    try { return await this.bondFn(); } catch { return 'unknown'; }
   }
 
   has(service: string, characteristic: string): boolean {

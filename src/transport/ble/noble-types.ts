@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { BondState } from './types.js';
 
 /**
  * Narrow typed views of the parts of noble (`@stoprocent/noble/lib/noble.js`) that carehub
@@ -45,6 +46,8 @@ export interface NobleBindingsLike extends EventEmitter {
   reset?(): void;
   /** Whether the host holds keys for a device (noble id); absent or null when unknown. */
   bonded?(id: string): boolean | null | Promise<boolean | null>;
+  /** The host's bond state for a device (noble id), for status; absent when the bindings cannot tell. */
+  bondState?(id: string): BondState | Promise<BondState>;
 }
 
 export type NobleConstructor = new (bindings: NobleBindingsLike) => NobleInstance;

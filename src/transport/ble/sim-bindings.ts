@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { SimSecurityState, type PairOutcome } from './sim-security.js';
-import type { AdapterState, SimCharacteristic, SimLink, SimPeripheral } from './types.js';
+import type { AdapterState, BondState, SimCharacteristic, SimLink, SimPeripheral } from './types.js';
 
 /**
  * Simulated noble bindings: the object noble's `Noble` class drives (start, startScanning,
@@ -73,6 +73,12 @@ export class SimulatedBindings extends EventEmitter {
   /** Does the host hold keys for this device? */
   bonded(id: string): boolean | null {
     return this.security.get(id)?.hostKeys ?? null;
+  }
+
+  /** The host's bond state (status): keys held → bonded, else none; unknown for a device not hosted. */
+  bondState(id: string): BondState {
+    const s = this.security.get(id);
+    return s ? (s.hostKeys ? 'bonded' : 'none') : 'unknown';
   }
 
   /** Pair over the open link (what noble's SMP allows: Just Works, or a passkey given here). */

@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { LinkFact } from '../../../drivers/types.js';
 import { PairingRequiredError } from './pairing-error.js';
-import type { BleCentral, BleConnection } from './types.js';
+import type { BleCentral, BleConnection, BondState } from './types.js';
 
 export interface SuperviseOptions {
   central: BleCentral;
@@ -26,6 +26,8 @@ export interface SuperviseOptions {
    * Told on transitions only.
    */
   pairing?(p: { required: true; bondLost: boolean; detail: string } | { required: false }): void;
+  /** The host's bond state with the device, read after every session set-up and every pairing refusal (status). */
+  bond?(b: BondState): void;
   /** Retry interval while pairing is required (no reconnect loop). Default: backoffMaxMs. */
   pairingRetryMs?: number;
 }
@@ -87,6 +89,7 @@ export function superviseBleLink(o: SuperviseOptions): { stop(): Promise<void> }
       await o.run(c);
     } catch (e) {
       if (e instanceof PairingRequiredError) {
+        if (o.bond) o.bond(await c.bond());
         await c.disconnect();
         conn = null;
         if (!pairingRaised) {
@@ -115,6 +118,7 @@ export function superviseBleLink(o: SuperviseOptions): { stop(): Promise<void> }
       o.pairing?.({ required: false });
     }
     report({ fact: 'answered' });
+    if (o.bond) o.bond(await c.bond());
     const stopWait = new Promise<string>((r) => { wake = () => r('stopped'); });
     const reason = await Promise.race([dropped, stopWait]);
     wake = null;

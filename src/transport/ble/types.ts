@@ -24,10 +24,18 @@ export interface BleCentral {
   close(): Promise<void>;
 }
 
+/**
+ * What the host knows of its bond with a device: `bonded` (keys stored), `paired` (paired, no
+ * stored keys), `none`, or `unknown` when the bindings cannot tell (noble's raw HCI bindings).
+ */
+export type BondState = 'bonded' | 'paired' | 'none' | 'unknown';
+
 export interface BleConnection {
   readonly address: string;
   /** Whether the host holds a bond (keys) for this device; null when the bindings cannot tell. */
   bonded(): Promise<boolean | null>;
+  /** The host's bond state for this device (see BondState). */
+  bond(): Promise<BondState>;
   has(service: string, characteristic: string): boolean;
   read(service: string, characteristic: string): Promise<Uint8Array>;
   write(service: string, characteristic: string, data: Uint8Array, withoutResponse?: boolean): Promise<void>;
