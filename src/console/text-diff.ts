@@ -49,8 +49,8 @@ function middle(a: string[], b: string[]): DiffLine[] {
   let j = 0;
   while (i < a.length || j < b.length) {
     if (i < a.length && j < b.length && a[i] === b[j]) { out.push({ op: ' ', text: a[i]!, a: i + 1, b: j + 1 }); i++; j++; }
-    else if (j < b.length && (i === a.length || len[i * w + j + 1]! >= len[(i + 1) * w + j]!)) { out.push({ op: '+', text: b[j]!, b: j + 1 }); j++; }
-    else { out.push({ op: '-', text: a[i]!, a: i + 1 }); i++; }
+    else if (i < a.length && (j === b.length || len[(i + 1) * w + j]! >= len[i * w + j + 1]!)) { out.push({ op: '-', text: a[i]!, a: i + 1 }); i++; }
+    else { out.push({ op: '+', text: b[j]!, b: j + 1 }); j++; }
   }
   return out;
 }

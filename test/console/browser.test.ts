@@ -135,13 +135,13 @@ describe.runIf(existsSync(CHROMIUM))('console in chromium', () => {
     await ctx.close();
   }, 30_000);
 
-  it('axe-core finds no serious or critical accessibility violations on the overview and a device page', async () => {
+  it('axe-core finds no serious or critical accessibility violations on the overview, a device page, configuration, alarm history and diagnostics', async () => {
     const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
     const page = await loggedIn();
     const found: string[] = [];
-    for (const path of ['/', '/device/cgm-1']) {
+    for (const path of ['/', '/device/cgm-1', '/config', '/alarms/history', '/diagnostics']) {
       await page.goto(new URL(path, h.url).href);
-      await page.waitForSelector('#conn.ok');
+      await page.waitForSelector(path === '/' || path.startsWith('/device/') ? '#conn.ok' : 'main h2');
       await page.evaluate(axe); // through the debugger protocol, so the page's CSP does not apply
       const r = await page.evaluate(async () => {
         const res = await (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> } }).axe.run();

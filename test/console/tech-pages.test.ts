@@ -3,6 +3,8 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleAudit } from '../../src/console/audit.js';
 import { HISTORY_PAGE_MAX } from '../../src/console/alarm-history.js';
+import { CONFIG_BODY_MAX_BYTES } from '../../src/console/tech-routes.js';
+import { MAX_CONFIG_BYTES } from '../../src/config/load.js';
 import { SystemClock } from '../../src/core/system-clock.js';
 import { raiseProbeOff, startConsoleHub, TECH_PASSWORD, VIEWER_PASSWORD, type ConsoleHub } from './console-hub.js';
 import { csrfOf, http, login, postJson } from './http-client.js';
@@ -82,6 +84,14 @@ describe('console configuration, alarm history and diagnostics over HTTP', () =>
     expect(audit().recent(10).some((e) => e.action === 'config.apply' && !e.ok)).toBe(true);
     // the same base again is stale now
     expect((await post('api/config/apply', { text: original, base })).status).toBe(409);
+  });
+
+  it('a configuration over 1 MiB is a problem; a body over CONFIG_BODY_MAX_BYTES is refused with 413', async () => {
+    const big = await post('api/config/check', { text: `# ${'x'.repeat(MAX_CONFIG_BYTES)}\n` });
+    expect(big.status).toBe(200);
+    expect((JSON.parse(big.body) as { problems: Array<{ message: string }> }).problems[0]!.message).toMatch(/at most 1048576 bytes/);
+    const huge = await post('api/config/check', { text: 'x'.repeat(CONFIG_BODY_MAX_BYTES) });
+    expect(huge.status).toBe(413);
   });
 
   it('configuration and diagnostics are for technicians only; a change needs the CSRF token', async () => {
