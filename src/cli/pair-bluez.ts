@@ -1,8 +1,12 @@
 import { createInterface } from 'node:readline/promises';
 import { loadConfigFile } from '../config/load.js';
+import { createLogger } from '../core/log.js';
+import { SystemClock } from '../core/system-clock.js';
 import { chooseBindings } from '../transport/ble/bindings-choice.js';
 import { openSystemBus } from '../transport/ble/bluez-bus.js';
 import { pairThroughBluez, removeBond } from '../transport/ble/bluez-pair.js';
+import { describeDeviceInformation, readDeviceInformation, type DeviceInformation } from '../transport/ble/device-information.js';
+import { createNobleCentral } from '../transport/ble/noble-central.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit.js';
 import { pairCommand, unpairCommand } from './pair.js';
 
@@ -57,7 +61,27 @@ export async function pairDeviceCommand(kind: string, target: string, o: Opts): 
   } finally {
     bus.disconnect();
   }
+  const info = await deviceInformationOf(choice.adapter, target.toUpperCase());
+  if (!o.json) out(typeof info === 'string' ? `${info}\n` : `device information: ${describeDeviceInformation(info) || 'none (no Device Information Service)'}\n`);
   return pairCommand(kind, target, o);
+}
+
+/**
+ * After bonding: connect over the new bond through BlueZ (noble's D-Bus bindings) and read the
+ * Device Information Service. Every step is bounded; a failure is told, not fatal (the bond is
+ * made; the hub connects on its own after a restart).
+ */
+async function deviceInformationOf(adapter: string, address: string): Promise<DeviceInformation | string> {
+  const central = createNobleCentral({ bindings: 'bluez', adapter, log: createLogger({ level: 'silent' }), clock: new SystemClock(true) });
+  try {
+    await central.ready(10_000);
+    const conn = await central.connect(address, 15_000);
+    try { return await readDeviceInformation(conn); } finally { await conn.disconnect(); }
+  } catch (e) {
+    return `could not read the device information: ${e instanceof Error ? e.message : String(e)}`;
+  } finally {
+    await central.close();
+  }
 }
 
 /** `carehub unpair ID`: in bluez mode the bond is removed from BlueZ too, then the entry from the config. */

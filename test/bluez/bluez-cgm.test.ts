@@ -143,6 +143,12 @@ describe.runIf(available)('carehub pair / scan / unpair in bluez mode (mock blue
     const address = 'C4:7A:11:02:33:B0';
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 10, 0, 0), true);
     const sim = createCgmSimulator({ clock, log, address, security: { level: 'authenticated', passkey: '024680' } });
+    // Device Information (open without security): an over-long serial with control characters is bounded.
+    const text = (s: string) => ({ properties: ['read' as const], onRead: () => new TextEncoder().encode(s) });
+    sim.services.push({ uuid: '180a', characteristics: [
+      { uuid: '2a29', ...text('Acme Medical') }, { uuid: '2a24', ...text('CGM-7') },
+      { uuid: '2a25', ...text(`\u0007${'S'.repeat(200)}\n`) }, { uuid: '2a26', ...text('2.1.0') },
+    ] });
     const peer = await SimBluezPeer.start(bus.address, [{ p: sim }], 'hci0', false);
     const file = join(mkdtempSync(join(tmpdir(), 'carehub-bluez-pair-')), 'carehub.yaml');
     copyFileSync('config/carehub.example.yaml', file);
@@ -162,6 +168,8 @@ describe.runIf(available)('carehub pair / scan / unpair in bluez mode (mock blue
       expect(c.ok && c.config.devices.find((d) => d.id === 'cgm-9')).toMatchObject({ kind: 'cgm', transport: 'ble', address });
       expect(peer.security(address).hostKeys).toBe(true);
       expect(printed).not.toContain('024680'); // the passkey is never echoed
+      // read over the new bond before the entry was written
+      expect(printed).toMatch(new RegExp(`device information: manufacturer Acme Medical, model CGM-7, serial S{64}, firmware 2\\.1\\.0\\n[\\s\\S]*paired cgm-9`));
 
       printed = '';
       expect(await scanCommand({ seconds: 1, json: true, config: file })).toBe(0);
