@@ -1,19 +1,24 @@
 import { createInterface } from 'node:readline/promises';
 import { loadConfigFile } from '../config/load.js';
-import { createLogger } from '../core/log.js';
-import { SystemClock } from '../core/system-clock.js';
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { parseConfig } from '../config/load.js';
+import { defaultProtocol, type DeviceConfig, type Protocol } from '../config/schema.js';
 import { chooseBindings } from '../transport/ble/bindings-choice.js';
 import { openSystemBus } from '../transport/ble/bluez-bus.js';
 import { pairThroughBluez, removeBond } from '../transport/ble/bluez-pair.js';
-import { describeDeviceInformation, readDeviceInformation, type DeviceInformation } from '../transport/ble/device-information.js';
-import { createNobleCentral } from '../transport/ble/noble-central.js';
 import { EXIT_FAILURE, EXIT_USAGE } from './exit.js';
 import { pairCommand, unpairCommand } from './pair.js';
+import { describeProbe, probeBondedDevice } from './pair-probe.js';
 
 const MAC = /^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/;
 const PASSKEY = /^[0-9]{6}$/;
 
-interface Opts { id?: string; config?: string; protocol?: string; json?: boolean; passkey?: string }
+interface Opts {
+  id?: string; config?: string; protocol?: string; json?: boolean; passkey?: string;
+  /** How long to wait for the first reading after bonding (tests shorten it). */
+  firstReadingWaitMs?: number;
+}
 
 function configFile(o: { config?: string }): string {
   return o.config ?? process.env.CAREHUB_CONFIG ?? '/etc/carehub/carehub.yaml';
@@ -36,6 +41,8 @@ async function ask(q: string): Promise<string> {
  * `carehub pair KIND ADDRESS [--passkey N]`: in bluez mode the device is paired, bonded and
  * trusted through BlueZ first (the hub's agent answers the passkey request) and the config
  * entry is written only after that succeeded; a wrong passkey leaves the config untouched.
+ * Before the entry is written the device's information (DIS) and first reading are shown
+ * (pair-probe.ts; not with --json).
  * Serial devices and hci mode keep the config-only pairing (noble pairs Just Works on connect).
  */
 export async function pairDeviceCommand(kind: string, target: string, o: Opts): Promise<number> {
@@ -61,27 +68,26 @@ export async function pairDeviceCommand(kind: string, target: string, o: Opts): 
   } finally {
     bus.disconnect();
   }
-  const info = await deviceInformationOf(choice.adapter, target.toUpperCase());
-  if (!o.json) out(typeof info === 'string' ? `${info}\n` : `device information: ${describeDeviceInformation(info) || 'none (no Device Information Service)'}\n`);
+  if (!o.json) {
+    const device = deviceEntry(configFile(o), kind, target.toUpperCase(), o);
+    out(typeof device === 'string' ? `note: ${device}; the device information and first reading are not shown\n`
+      : describeProbe(await probeBondedDevice(choice.adapter, device, o.firstReadingWaitMs)));
+  }
   return pairCommand(kind, target, o);
 }
 
-/**
- * After bonding: connect over the new bond through BlueZ (noble's D-Bus bindings) and read the
- * Device Information Service. Every step is bounded; a failure is told, not fatal (the bond is
- * made; the hub connects on its own after a restart).
- */
-async function deviceInformationOf(adapter: string, address: string): Promise<DeviceInformation | string> {
-  const central = createNobleCentral({ bindings: 'bluez', adapter, log: createLogger({ level: 'silent' }), clock: new SystemClock(true) });
-  try {
-    await central.ready(10_000);
-    const conn = await central.connect(address, 15_000);
-    try { return await readDeviceInformation(conn); } finally { await conn.disconnect(); }
-  } catch (e) {
-    return `could not read the device information: ${e instanceof Error ? e.message : String(e)}`;
-  } finally {
-    await central.close();
-  }
+
+/** The device as the hub will see it (schema defaults applied), from the config with only this entry. */
+function deviceEntry(file: string, kind: string, address: string, o: Opts): DeviceConfig | string {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (e) { return `cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`; }
+  const doc = parseDocument(text);
+  const protocol = (o.protocol ?? defaultProtocol(kind as DeviceConfig['kind'])) as Protocol | undefined;
+  if (!protocol) return `unknown kind ${kind}`;
+  doc.set('devices', doc.createNode([{ id: o.id ?? `${kind}-new`, kind, transport: 'ble', protocol, address }]));
+  const r = parseConfig(doc.toString(), {}, file);
+  if (!r.ok) return r.problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+  return r.config.devices[0] ?? 'no device entry';
 }
 
 /** `carehub unpair ID`: in bluez mode the bond is removed from BlueZ too, then the entry from the config. */

@@ -149,6 +149,7 @@ describe.runIf(available)('carehub pair / scan / unpair in bluez mode (mock blue
       { uuid: '2a29', ...text('Acme Medical') }, { uuid: '2a24', ...text('CGM-7') },
       { uuid: '2a25', ...text(`\u0007${'S'.repeat(200)}\n`) }, { uuid: '2a26', ...text('2.1.0') },
     ] });
+    clock.advance(15 * 60_000); // records the first connect back-fills
     const peer = await SimBluezPeer.start(bus.address, [{ p: sim }], 'hci0', false);
     const file = join(mkdtempSync(join(tmpdir(), 'carehub-bluez-pair-')), 'carehub.yaml');
     copyFileSync('config/carehub.example.yaml', file);
@@ -169,7 +170,7 @@ describe.runIf(available)('carehub pair / scan / unpair in bluez mode (mock blue
       expect(peer.security(address).hostKeys).toBe(true);
       expect(printed).not.toContain('024680'); // the passkey is never echoed
       // read over the new bond before the entry was written
-      expect(printed).toMatch(new RegExp(`device information: manufacturer Acme Medical, model CGM-7, serial S{64}, firmware 2\\.1\\.0\\n[\\s\\S]*paired cgm-9`));
+      expect(printed).toMatch(new RegExp(`device information: manufacturer Acme Medical, model CGM-7, serial S{64}, firmware 2\\.1\\.0\\nfirst reading: glucose \\d+(\\.\\d+)? \\S+ at \\d{4}-\\d\\d-\\d\\dT[\\s\\S]*paired cgm-9`));
 
       printed = '';
       expect(await scanCommand({ seconds: 1, json: true, config: file })).toBe(0);
