@@ -86,6 +86,13 @@ describe('BLE security: ble_pairing_required instead of a reconnect loop', () =>
     expect(r.ctx.alarmEvents.filter((e) => e.condition === 'ble_pairing_required').map((e) => e.event)).toEqual(['raised', 'cleared', 'raised', 'cleared']);
   });
 
+  it('status: a serial device has no bond (null); the ventilator context ignores a bond report', () => {
+    const ctx = fakeDriverContext({ log, device: { id: 'vent-1', kind: 'ventilator', transport: 'serial', path: '/dev/ttyUSB0' } });
+    expect(ctx.registry.status().find((d) => d.id === 'vent-1')?.bond).toBeNull();
+    ctx.setBond?.('bonded');
+    expect(ctx.registry.status().find((d) => d.id === 'vent-1')?.bond).toBeNull();
+  });
+
   it('an authenticated oximeter: Just Works (no passkey) is refused, the displayed passkey pairs', async () => {
     const clock = new FakeClock();
     const sim = new PlxsSimulator({ address: '00:1C:05:FF:4E:21', clock, scenario: 'normal', spotCheckEveryMs: 0, security: { level: 'authenticated', passkey: '123456' } });
