@@ -69,7 +69,11 @@ describe.skipIf(!isRoot)('Debian package (dpkg as root on this machine)', () => 
     expect(list).toMatch(/\.\/lib\/systemd\/system\/carehub\.service\n/);
     expect(list).toMatch(/\.\/usr\/lib\/carehub\/node_modules\/unix-dgram\/build\/Release\/unix_dgram\.node\n/);
     for (const dev of ['typescript', 'tsx', 'vitest', 'esbuild', '@types/node']) expect(list).not.toContain(`/node_modules/${dev}/`);
-    expect(list).not.toMatch(/\.\/usr\/lib\/carehub\/(src|drivers|test|bench)\//); // no TypeScript sources
+    // no TypeScript sources: from src/ only the console's static page assets (served as they are)
+    const paths = list.split('\n').map((l) => l.split(' ').pop() ?? '');
+    const stray = paths.filter((p) => /^\.\/usr\/lib\/carehub\/(src|drivers|test|bench)\//.test(p) && !/^\.\/usr\/lib\/carehub\/src\/(console\/(public\/.*)?)?$/.test(p));
+    expect(stray).toEqual([]);
+    expect(paths).toContain('./usr/lib/carehub/src/console/public/app.js');
     expect(list).not.toMatch(/\.\/usr\/lib\/carehub\/.*\.ts\n/);
     const ctl = run('dpkg-deb', ['-f', deb(version), 'Depends', 'Version']).stdout;
     expect(ctl).toContain(`nodejs (>= ${process.versions.node.split('.')[0]})`);
