@@ -75,6 +75,9 @@ if [ "${CAREHUB_PKG_REUSE:-}" != "1" ] || [ ! -d "$lib" ]; then
   [ -x "$lib/node_modules/.bin/tsx" ] && { echo "package: tsx in the production dependencies" >&2; exit 1; }
   # type declarations and command links are never loaded at run time
   rm -rf "$lib/node_modules/@types"
+  # dbus-next's optional usocket is never built (not in allowScripts; dbus-next runs without it)
+  # and drags node-gyp, a build tool with Python scripts, into the production tree
+  rm -rf "$lib/node_modules/usocket" "$lib/node_modules/node-gyp"
   find "$lib/node_modules" -type d -name .bin -prune -exec rm -rf {} +
   node -p '`${process.versions.modules} ${process.version} ${process.platform}-${process.arch}`' > "$lib/node-abi"
 

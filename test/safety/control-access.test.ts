@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { READ_ONLY_METHODS, isStateChanging } from '../../src/control/access.js';
 import { createControlServer, type ControlServer } from '../../src/control/server.js';
 import { silentLogger } from '../../src/core/log.js';
@@ -19,13 +19,28 @@ const MEMBER = { uid: 4244, gid: SERVICE_GID };
 const open: ControlServer[] = [];
 afterEach(async () => { for (const s of open.splice(0)) await s.close(); });
 
+/**
+ * The real client (src/control/client.ts through fixtures/ask.ts), bundled into one file in a
+ * folder every user may read: the checkout itself may sit below a folder other users cannot
+ * enter (a CI clone in a 0700 temp dir), and the client must run as those users.
+ */
+let clientJs = '';
+async function bundleClient(): Promise<void> {
+  const { buildSync } = await import('esbuild');
+  const dir = mkdtempSync(join(tmpdir(), 'carehub-ask-'));
+  chmodSync(dir, 0o755);
+  clientJs = join(dir, 'ask.mjs');
+  buildSync({ entryPoints: [resolve('test/control/fixtures/ask.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: clientJs, logLevel: 'silent' });
+  chmodSync(clientJs, 0o644);
+}
+
 function ask(as: { uid: number; gid: number }, path: string, method: string, args: object = {}): Promise<{ ok: boolean; result?: unknown; error?: string }> {
   return new Promise((done, fail) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', resolve('test/control/fixtures/ask.ts'), path, method, JSON.stringify(args)], {
+    const p = spawn(process.execPath, [clientJs, path, method, JSON.stringify(args)], {
       uid: as.uid,
       gid: as.gid,
-      cwd: resolve('.'),
-      env: { PATH: process.env.PATH, HOME: '/', TSX_DISABLE_CACHE: '1' },
+      cwd: '/',
+      env: { PATH: process.env.PATH, HOME: '/' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -59,9 +74,11 @@ async function start(): Promise<{ path: string; acks: string[] }> {
 }
 
 describe('control socket access', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     expect(process.getuid?.(), 'these tests switch users and need root').toBe(0);
+    await bundleClient();
   });
+  afterAll(() => rmSync(dirname(clientJs), { recursive: true, force: true }));
 
   it('classifies methods explicitly: only status and alarms.list are read-only', () => {
     expect([...READ_ONLY_METHODS].sort()).toEqual(['alarms.list', 'status']);
