@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/log.js';
-import { brokerProtocolVersion, hasMosquitto, startBroker, type TestBroker } from '../helpers/broker.js';
+import { brokerProtocolVersion, hasMosquitto } from '../helpers/broker.js';
+import { smallDiskAndBroker } from './small-disk-broker.js';
 import { startFaultRig } from '../store/fault-rig.js';
-import { smallFs, type SmallFs } from '../store/small-fs.js';
 import { sleep, Subscriber, waitFor } from '../uplink/util.js';
 
 // Hazard: the broker acknowledged a batch but the hub could not write the acknowledgement (disk
@@ -13,35 +10,21 @@ import { sleep, Subscriber, waitFor } from '../uplink/util.js';
 // store, never sent again and never marked, until the hub restarted.
 const HUB = 'hub-ack';
 
-let base: string;
-let fs: SmallFs;
-let broker: TestBroker;
-beforeAll(async () => {
-  base = mkdtempSync(join(tmpdir(), 'carehub-ack-'));
-  fs = smallFs(base);
-  console.log(`storage-ack: the disk fills for real on a ${fs.how === 'tmpfs' ? '2 MB tmpfs' : 'SQLite max_page_count ceiling (mount refused)'}`);
-  broker = await startBroker();
-});
-afterAll(async () => {
-  await broker.stop();
-  await broker.dispose();
-  fs.dispose();
-  rmSync(base, { recursive: true, force: true });
-});
+const env = smallDiskAndBroker('storage-ack');
 
 describe(`failed acknowledgement write (disk: ${process.getuid?.() === 0 && process.env.CAREHUB_TEST_NO_MOUNT !== '1' ? '2 MB tmpfs' : 'max_page_count fallback'}; broker: ${hasMosquitto ? 'mosquitto' : 'aedes'})`, () => {
   it('keeps the delivered rows for an ack retry and marks them once the disk has room, without a reconnect', async () => {
     // rows stored while the uplink is down, delivered after the disk filled up
-    const rig = await startFaultRig({ dir: fs.dir, hubId: HUB, log: silentLogger(), store: fs.storeOptions });
+    const rig = await startFaultRig({ dir: env.fs.dir, hubId: HUB, log: silentLogger(), store: env.fs.storeOptions });
     for (let i = 0; i < 4; i++) await rig.spo2(97, 50);
     expect(rig.store.depth().total).toBe(200);
     await rig.stop();
 
-    const sub = await Subscriber.open(broker.url, `carehub/${HUB}/readings`, { protocolVersion: brokerProtocolVersion });
-    const rig2 = await startFaultRig({ dir: fs.dir, hubId: HUB, log: silentLogger(), brokerUrl: broker.url, protocolVersion: brokerProtocolVersion, store: { ...fs.storeOptions } });
+    const sub = await Subscriber.open(env.broker.url, `carehub/${HUB}/readings`, { protocolVersion: brokerProtocolVersion });
+    const rig2 = await startFaultRig({ dir: env.fs.dir, hubId: HUB, log: silentLogger(), brokerUrl: env.broker.url, protocolVersion: brokerProtocolVersion, store: { ...env.fs.storeOptions } });
     // fill before the uplink connects (start() only begins connecting)
     rig2.store.housekeeping();
-    const fault = fs.blockWrites();
+    const fault = env.fs.blockWrites();
     try {
       const delivered = (): Set<string> => new Set(sub.on(`carehub/${HUB}/readings`).flatMap((m) => (JSON.parse(m.payload) as { readings: Array<{ id: string }> }).readings.map((r) => r.id)));
       await waitFor(() => delivered().size >= 200, 15_000, 'all 200 rows at the broker');
@@ -52,7 +35,7 @@ describe(`failed acknowledgement write (disk: ${process.getuid?.() === 0 && proc
       const code = fault === 'full' ? 'storage_full' : 'storage_error';
       expect(rig2.activeCodes()).toContain(code);
 
-      fs.unblockWrites();
+      env.fs.unblockWrites();
       await waitFor(() => rig2.store.depth().total === 0, 10_000, 'the rows marked delivered');
       // the retry marked them, not a reconnect (200 readings + the storage alarm's raised and cleared)
       expect(rig2.uplink!.stats().reconnects).toBe(0);

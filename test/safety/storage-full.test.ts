@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/core/log.js';
-import { brokerProtocolVersion, hasMosquitto, startBroker, type TestBroker } from '../helpers/broker.js';
+import { brokerProtocolVersion, hasMosquitto } from '../helpers/broker.js';
+import { smallDiskAndBroker } from './small-disk-broker.js';
 import { startFaultRig, type FaultRig } from '../store/fault-rig.js';
-import { smallFs, type SmallFs } from '../store/small-fs.js';
 import { sleep, Subscriber, waitFor } from '../uplink/util.js';
 
 // Hazard: the store's file system fills up. Before: no alarm, ~4 failed write transactions a
@@ -13,21 +10,7 @@ import { sleep, Subscriber, waitFor } from '../uplink/util.js';
 // or published (the backend later saw its `cleared` alone).
 const HUB = 'hub-full';
 
-let base: string;
-let fs: SmallFs;
-let broker: TestBroker;
-beforeAll(async () => {
-  base = mkdtempSync(join(tmpdir(), 'carehub-full-'));
-  fs = smallFs(base);
-  console.log(`storage-full: the disk fills for real on a ${fs.how === 'tmpfs' ? '2 MB tmpfs' : 'SQLite max_page_count ceiling (mount refused)'}`);
-  broker = await startBroker();
-});
-afterAll(async () => {
-  await broker.stop();
-  await broker.dispose();
-  fs.dispose();
-  rmSync(base, { recursive: true, force: true });
-});
+const env = smallDiskAndBroker('storage-full');
 
 interface Event { id: string; alarm: string; event: string; condition: string }
 
@@ -35,14 +18,14 @@ describe(`storage full (disk: ${process.getuid?.() === 0 && process.env.CAREHUB_
   it('raises storage_full once, keeps alarming locally, and delivers the spo2_low raised meanwhile once space returns', async () => {
     const lines: string[] = [];
     const log = createLogger({ level: 'info', destination: { write: (l: string) => { lines.push(l); return true; } } as unknown as NodeJS.WritableStream });
-    const sub = await Subscriber.open(broker.url, `carehub/${HUB}/#`, { protocolVersion: brokerProtocolVersion, clientId: 'backend-full', clean: false, ...(brokerProtocolVersion === 5 ? { properties: { sessionExpiryInterval: 600 } } : {}) });
-    const rig: FaultRig = await startFaultRig({ dir: fs.dir, hubId: HUB, log, brokerUrl: broker.url, protocolVersion: brokerProtocolVersion, store: fs.storeOptions });
+    const sub = await Subscriber.open(env.broker.url, `carehub/${HUB}/#`, { protocolVersion: brokerProtocolVersion, clientId: 'backend-full', clean: false, ...(brokerProtocolVersion === 5 ? { properties: { sessionExpiryInterval: 600 } } : {}) });
+    const rig: FaultRig = await startFaultRig({ dir: env.fs.dir, hubId: HUB, log, brokerUrl: env.broker.url, protocolVersion: brokerProtocolVersion, store: env.fs.storeOptions });
     const events = (): Event[] => sub.on(`carehub/${HUB}/alarms/events`).map((m) => JSON.parse(m.payload) as Event);
     const delivered = (): Set<string> => new Set(sub.on(`carehub/${HUB}/readings`).flatMap((m) => (JSON.parse(m.payload) as { readings: Array<{ id: string }> }).readings.map((r) => r.id)));
     // With max_page_count, a small write can still fit into a page with room: readings go in
     // batches of 100 there (held readings go first in every write, so all of them fail), and
     // whether the alarm event itself was held can only be checked on a real full disk (tmpfs).
-    const strict = fs.how === 'tmpfs';
+    const strict = env.fs.how === 'tmpfs';
     const feed = (value: number): void => { void rig.spo2(value, strict ? 1 : 100).catch(() => undefined); };
     try {
       await waitFor(() => rig.uplink?.state() === 'connected', 10_000, 'uplink connected');
@@ -51,7 +34,7 @@ describe(`storage full (disk: ${process.getuid?.() === 0 && process.env.CAREHUB_
 
       // the disk fills up (the WAL checkpointed first, so the next write needs new space)
       rig.store.housekeeping();
-      fs.fill();
+      env.fs.fill();
       const beforeFault = rig.accepted.length;
       await waitFor(() => { feed(97); return rig.store.health().fault === 'full'; }, 10_000, 'storage_full');
       expect(rig.activeCodes()).toContain('storage_full');
@@ -75,7 +58,7 @@ describe(`storage full (disk: ${process.getuid?.() === 0 && process.env.CAREHUB_
       const duringFault = rig.accepted.slice(beforeFault).map((r) => r.id);
 
       // space returns: the held raised event and readings are written, published, and the alarm clears
-      fs.free();
+      env.fs.free();
       await waitFor(() => events().some((e) => e.id === raised.id), 20_000, 'the spo2_low raised at the backend');
       await waitFor(() => !rig.activeCodes().includes('storage_full'), 5000, 'storage_full cleared');
       expect(rig.store.health()).toMatchObject({ fault: null, heldAlarmEvents: 0, heldReadings: 0, droppedAlarmEvents: 0 });
