@@ -6,6 +6,7 @@ import { alarmControlHandlers, type AlarmControlTarget } from '../alarms/control
 import type { AlarmEvent } from '../alarms/types.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
+import type { WaveWindow } from '../hub/waveform-tap.js';
 import { loadAssets } from './assets.js';
 import { ConsoleAudit, type AuditKv } from './audit.js';
 import { EventFeed } from './events.js';
@@ -56,6 +57,8 @@ export interface ConsoleOptions {
   config: unknown;
   /** The store's alarm history, newest first (at most `limit`). */
   alarmHistory(limit: number): AlarmEvent[];
+  /** The last seconds of a device's forwarded waveforms (the device page's live view). */
+  waveform(device: string): Record<string, WaveWindow>;
   /** Certificate and key: the console speaks HTTPS (required off loopback). */
   tls?: { cert: string; key: string };
 }
@@ -168,8 +171,14 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
         return;
       }
       if (await tech.get(req, res, url, ctx, set)) return;
-      const m = /^\/api\/devices\/([^/]{1,64})\/trend$/.exec(path);
-      if (m) { await trend(res, decodeURIComponent(m[1]!), url.searchParams.get('range') ?? '1h'); return; }
+      const m = /^\/api\/devices\/([^/]{1,64})\/(trend|waveform)$/.exec(path);
+      if (m?.[2] === 'trend') { await trend(res, decodeURIComponent(m[1]!), url.searchParams.get('range') ?? '1h'); return; }
+      if (m) {
+        const id = decodeURIComponent(m[1]!);
+        if (!o.status().devices.some((d) => d.id === id)) { sendJson(res, 404, { error: 'no such device' }); return; }
+        sendJson(res, 200, { now: o.clock.now(), waves: o.waveform(id) });
+        return;
+      }
       send(res, 404, 'text/plain', 'not found');
       return;
     }

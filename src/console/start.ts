@@ -42,6 +42,7 @@ export async function startHubConsole(o: { config: Config; log: Logger; clock: C
     configFile: o.configFile,
     config,
     alarmHistory: (limit) => parts.store.alarmHistory(limit),
+    waveform: (device) => parts.waves.window(device),
     passwordFile: passwordFilePath(config.storage.path),
     login: config.local.consoleLogin,
     sessionIdleMs: config.local.consoleSessionMinutes * 60_000,

@@ -11,6 +11,7 @@ import { Pipeline } from '../pipeline/pipeline.js';
 import { Store } from '../store/store.js';
 import { Uplink } from '../uplink/uplink.js';
 import { VERSION } from '../version.js';
+import { WaveformTap } from './waveform-tap.js';
 import { DeviceRegistry } from './device-registry.js';
 import { DeviceRunner } from './devices.js';
 import { buildHealth, buildStatus, type HubSnapshot } from './status.js';
@@ -35,6 +36,8 @@ export interface LocalParts {
   uplink: Uplink;
   registry: DeviceRegistry;
   devices: DeviceRunner;
+  /** The last seconds of forwarded waveforms, for the console's live view. */
+  waves: WaveformTap;
   snapshot(): HubSnapshot;
 }
 
@@ -116,13 +119,14 @@ export async function startLocal(o: LocalOptions, stops: StopList): Promise<Loca
   const clockTimer = clock.setInterval(() => alarms.technical(clockCondition()), CLOCK_CHECK_MS);
   stops.push('clock check', () => clock.clearInterval(clockTimer));
 
+  const waves = new WaveformTap();
   const pipeline = new Pipeline({
     clock,
     log: log.child('pipeline'),
     alarms,
     sink: store,
     timeSuspect: config.hub.timeSuspect,
-    onAccepted: (r) => { registry.seen(r); o.onReading?.(r); },
+    onAccepted: (r) => { registry.seen(r); waves.offer(r); o.onReading?.(r); },
     onRejected: (device, _metric, reason) => registry.reject(device, `implausible:${reason}`),
   });
   registry.onChange((list) => uplink.setDevices(list));
@@ -137,7 +141,7 @@ export async function startLocal(o: LocalOptions, stops: StopList): Promise<Loca
   const timeZone = timeZoneProblem(config.hub.timezone) === null ? config.hub.timezone : 'UTC';
   await devices.start(config.devices, { hubId: config.hub.id, clock, log, timeZone, pipeline, alarms, registry, store }, config.ble);
 
-  return { store, alarms, pipeline, uplink, registry, devices, snapshot };
+  return { store, alarms, pipeline, uplink, registry, devices, waves, snapshot };
 }
 
 /** Status for `carehub status` and the local page. */
