@@ -72,6 +72,7 @@ export function devicePage(c: PageContext, device: { id: string; kind: string },
 <section aria-labelledby="trend-h"><h2 id="trend-h">${h(s.trends)}</h2>
 <div class="actions" role="group" aria-label="${h(s.trends)}"><button type="button" data-range="1h" aria-pressed="true">${h(s.hour)}</button> <button type="button" data-range="24h" aria-pressed="false">${h(s.day)}</button> <button type="button" data-range="7d" aria-pressed="false">${h(s.week)}</button></div>
 <p id="msg" role="status" aria-live="polite"></p><div id="charts"></div></section>
+<section id="waves-s" aria-labelledby="waves-h" hidden><h2 id="waves-h">${h(s.waveforms)}</h2><div id="waves"></div></section>
 <p id="conn" class="conn" role="status"></p></main>${boot(c, { device: device.id, limits })}`;
   return shell(c.lang, `${device.id} · ${s.title}`, body, ['common.js', 'uplot.js', 'device.js'], ['uplot.css']);
 }

@@ -68,4 +68,42 @@
 
   for (const b of document.querySelectorAll('[data-range]')) b.addEventListener('click', () => { range = b.dataset.range; void load(); });
   void load();
+
+  // Live waveforms: shown only when the device forwards them; polled twice a second while visible.
+  const wavesBox = document.getElementById('waves');
+  const wavePlots = new Map();
+  function drawWave(metric, w, now) {
+    // x: seconds before now, so the trace scrolls left as new samples arrive
+    const xs = w.samples.map((_, i) => (w.t0 + i * w.periodMs - now) / 1000);
+    let p = wavePlots.get(metric);
+    if (!p) {
+      const box = el('figure', { class: 'chart wave', 'data-metric': metric });
+      box.append(el('figcaption', { text: metric + ' (' + w.unit + ')' }));
+      wavesBox.append(box);
+      const width = Math.max(280, Math.min(wavesBox.clientWidth || 800, 1000));
+      p = new uPlot({
+        width, height: 160, legend: { show: false },
+        series: [{}, { label: metric, stroke: COLOURS[wavePlots.size % COLOURS.length], width: 1.5, points: { show: false } }],
+        scales: { x: { time: false, range: [-10, 0] } },
+        axes: [{ label: 's' }, { label: w.unit }],
+      }, [xs, w.samples], box);
+      wavePlots.set(metric, p);
+    } else p.setData([xs, w.samples]);
+    p.root.parentElement.dataset.points = String(w.samples.length);
+  }
+  let polling = false;
+  async function pollWaves() {
+    if (document.hidden || polling) return;
+    polling = true;
+    const r = await fetch('/api/devices/' + encodeURIComponent(boot.device) + '/waveform', { credentials: 'same-origin' }).catch(() => null).finally(() => { polling = false; });
+    if (!r || !r.ok) return;
+    const out = await r.json().catch(() => null);
+    if (!out) return;
+    const waves = Object.entries(out.waves || {});
+    if (!waves.length) return;
+    document.getElementById('waves-s').hidden = false;
+    for (const [m, w] of waves) drawWave(m, w, out.now);
+  }
+  void pollWaves();
+  setInterval(() => { void pollWaves(); }, 500);
 })();
