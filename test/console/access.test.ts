@@ -91,6 +91,15 @@ describe('console access over HTTP', () => {
     expect(r.status).toBe(200);
   });
 
+  it('live waveforms: only after login, only of a known device; a device that forwards none has none', async () => {
+    expect((await http(`${h.url}api/devices/oxi-1/waveform`)).status).toBe(401);
+    const { cookie } = await login(h.url, VIEWER_PASSWORD);
+    expect((await http(`${h.url}api/devices/nope/waveform`, { headers: { cookie: cookie! } })).status).toBe(404);
+    const r = await http(`${h.url}api/devices/oxi-1/waveform`, { headers: { cookie: cookie! } });
+    expect(r.status).toBe(200);
+    expect((JSON.parse(r.body) as { waves: object }).waves).toEqual({});
+  });
+
   // last: it locks this client out for the rest of the window
   it(`after ${LOGIN_FAILURES_PER_CLIENT} failed logins even the right password is refused with 429`, async () => {
     for (let i = 0; i < LOGIN_FAILURES_PER_CLIENT; i++) await login(h.url, `wrong-${i}-password`);

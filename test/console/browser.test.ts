@@ -90,8 +90,16 @@ describe.runIf(existsSync(CHROMIUM))('console in chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'device-tablet.png'), fullPage: true });
     await page.setViewportSize(WIDTHS.phone);
     await page.screenshot({ path: join(ARTIFACTS, 'device-phone.png'), fullPage: true });
+    // a device that forwards its waveform: the pleth is drawn live
+    await page.goto(`${h.url}device/oxi-2`);
+    const wave = page.locator('figure.wave[data-metric="pleth"]');
+    await wave.waitFor({ timeout: 20_000 });
+    expect(Number(await wave.getAttribute('data-points'))).toBeGreaterThan(25);
+    expect(await wave.locator('canvas').count()).toBeGreaterThan(0);
+    await page.setViewportSize(WIDTHS.tablet);
+    await page.screenshot({ path: join(ARTIFACTS, 'waveform-tablet.png'), fullPage: true });
     await page.context().close();
-  }, 40_000);
+  }, 60_000);
 
   it('a setting with a schema error shows the message with its line; the alarm history lists an alarm', async () => {
     const page = await loggedIn();

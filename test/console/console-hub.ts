@@ -13,7 +13,8 @@ export const VIEWER_PASSWORD = 'family-watches-2';
 
 export const ALL_DEVICES = [
   { id: 'oxi-1', kind: 'oximeter', transport: 'ble', protocol: 'plxs', simulate: 'normal' },
-  { id: 'oxi-2', kind: 'oximeter', transport: 'ble', protocol: 'berrymed', simulate: 'normal' },
+  // forwards its pleth waveform: the device page shows it live
+  { id: 'oxi-2', kind: 'oximeter', transport: 'ble', protocol: 'berrymed', simulate: 'normal', options: { waveform: true } },
   { id: 'cgm-1', kind: 'cgm', transport: 'ble', protocol: 'cgms', simulate: 'hypo-fast' },
   { id: 'vent-1', kind: 'ventilator', transport: 'serial', protocol: 'medibus', simulate: 'normal' },
 ];
