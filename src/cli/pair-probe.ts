@@ -4,6 +4,7 @@ import { defaultProtocol, type DeviceConfig } from '../config/schema.js';
 import { silentLogger } from '../core/log.js';
 import { metricSpec } from '../core/metrics/index.js';
 import type { Measurement } from '../core/reading.js';
+import type { Clock } from '../core/clock.js';
 import { SystemClock } from '../core/system-clock.js';
 import { describeDeviceInformation, readDeviceInformation, type DeviceInformation } from '../transport/ble/device-information.js';
 import { createNobleCentral } from '../transport/ble/noble-central.js';
@@ -29,44 +30,66 @@ export interface ProbeResult {
 export async function probeBondedDevice(adapter: string, device: DeviceConfig, waitMs = FIRST_READING_WAIT_MS): Promise<ProbeResult> {
   const clock = new SystemClock(true);
   const central = createNobleCentral({ bindings: 'bluez', adapter, log: silentLogger(), clock });
-  const r: ProbeResult = { info: null, first: null, problem: null };
   try {
     await central.ready(10_000);
+    return await probeOverCentral(central, device, clock, waitMs);
+  } catch (e) {
+    return { info: null, first: null, problem: e instanceof Error ? e.message : String(e) };
+  } finally {
+    await central.close();
+  }
+}
+
+/**
+ * Device information and first reading of a bonded device over a central that is already open
+ * (the CLI's own, or the running hub's for the console's pairing wizard). Never throws.
+ */
+export async function probeOverCentral(central: BleCentral, device: DeviceConfig, clock: Clock, waitMs = FIRST_READING_WAIT_MS): Promise<ProbeResult & { frame: Measurement[] }> {
+  const r: ProbeResult & { frame: Measurement[] } = { info: null, first: null, problem: null, frame: [] };
+  try {
     const conn = await central.connect(device.address ?? '', 15_000);
     try { r.info = await readDeviceInformation(conn); } finally { await conn.disconnect(); }
-    r.first = await firstReading(central, device, clock, waitMs);
+    r.frame = await firstMeasurements({ ble: central }, device, clock, waitMs);
+    r.first = r.frame[0] ?? null;
     if (!r.first) r.problem = `no reading within ${Math.round(waitMs / 1000)} s (the sensor may measure only every few minutes)`;
   } catch (e) {
     r.problem = e instanceof Error ? e.message : String(e);
-  } finally {
-    await central.close();
   }
   return r;
 }
 
-async function firstReading(central: BleCentral, device: DeviceConfig, clock: SystemClock, waitMs: number): Promise<Measurement | null> {
+/** Measurements of the first submit kept, at most. */
+export const FIRST_FRAME_MAX = 12;
+
+/**
+ * The device's own driver, run until its first submit (bounded by `waitMs`) with a context that
+ * stores nothing: state in memory, alarms and rejections dropped. The measurements of that first
+ * submit (at most FIRST_FRAME_MAX); empty when none came in time. Throws when the device refused
+ * pairing (BLE) or the port is gone (serial).
+ */
+export async function firstMeasurements(link: { ble?: BleCentral; serialPath?: string }, device: DeviceConfig, clock: Clock, waitMs: number): Promise<Measurement[]> {
   const driver = await loadDriver(device.protocol ?? defaultProtocol(device.kind));
   const state = new Map<string, string>();
   let refused: string | null = null;
-  let done: (m: Measurement | null) => void = () => undefined;
-  const got = new Promise<Measurement | null>((resolve) => { done = resolve; });
+  let done: (m: Measurement[]) => void = () => undefined;
+  const got = new Promise<Measurement[]>((resolve) => { done = resolve; });
   const ctx: DriverContext = {
-    device, hubId: 'pair', log: silentLogger(), clock, timeZone: 'UTC', ble: central,
-    submit: (ms) => { const m = ms[0]; if (m) done(m); return Promise.resolve(); },
-    linkFact: () => undefined,
+    device, hubId: 'pair', log: silentLogger(), clock, timeZone: 'UTC', ...link,
+    submit: (ms) => { if (ms.length > 0) done(ms.slice(0, FIRST_FRAME_MAX)); return Promise.resolve(); },
+    linkFact: (f) => { if (f.fact === 'lost' && link.serialPath !== undefined) { refused = f.detail; done([]); } },
     setBattery: () => undefined,
     reject: () => undefined,
-    technical: (c) => { if (c.code === 'ble_pairing_required' && c.active) { refused = c.text; done(null); } },
+    technical: (c) => { if (c.code === 'ble_pairing_required' && c.active) { refused = c.text; done([]); } },
     deviceAlarm: () => undefined,
     state: { get: (k) => state.get(k), set: (k, v) => { state.set(k, v); } },
   };
   const session = driver.create(ctx);
-  const timer = setTimeout(() => done(null), waitMs);
+  const timer = setTimeout(() => done([]), waitMs);
   try {
     await session.start();
-    const m = await got;
+    const ms = await got;
     if (refused) throw new Error(refused);
-    return m;
+    return ms;
   } finally {
     clearTimeout(timer);
     await session.stop();
