@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import dbus from 'dbus-next';
 import { FakeClock } from '../../src/core/clock.js';
-import { createLogger, silentLogger } from '../../src/core/log.js';
 import { chooseBindings } from '../../src/transport/ble/bindings-choice.js';
 import { bondState, devicePath, getProp } from '../../src/transport/ble/bluez-bus.js';
 import { pairThroughBluez } from '../../src/transport/ble/bluez-pair.js';
@@ -11,49 +10,16 @@ import { scanCommand } from '../../src/cli/scan.js';
 import { appendFileSync, copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createNobleCentral } from '../../src/transport/ble/noble-central.js';
 import type { BleCentral } from '../../src/transport/ble/types.js';
 import { CgmsSession } from '../../drivers/cgm-cgms/session.js';
 import { createCgmSimulator } from '../../drivers/cgm-cgms/simulator.js';
 import { fakeDriverContext } from '../helpers/fake-driver-context.js';
-import { bluezMockAvailable, startBluezMock, startPrivateBus, type PrivateBus } from './private-bus.js';
-import { SimBluezPeer } from './sim-bluez-peer.js';
+import { available, log, pump, useBluez } from './harness.js';
 
 // The D-Bus path end to end: noble's real D-Bus bindings (through the hub's central) against
 // python3-dbusmock's bluez5 template on a private dbus-daemon, GATT served from the CGM simulator.
 const ADDRESS = 'C4:7A:11:02:33:9E';
-const log = process.env.BLUEZ_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger();
-const available = bluezMockAvailable();
-if (!available && process.env.CI) throw new Error('dbus-daemon or python3-dbusmock missing: .ci/run installs them');
-
-let bus: PrivateBus;
-let mock: { stop(): Promise<void> };
-const savedAddress = process.env.DBUS_SYSTEM_BUS_ADDRESS;
-
-beforeAll(async () => {
-  if (!available) return;
-  bus = await startPrivateBus();
-  mock = await startBluezMock(bus.address);
-  process.env.DBUS_SYSTEM_BUS_ADDRESS = bus.address;
-}, 20_000);
-
-afterAll(async () => {
-  if (!available) return;
-  if (savedAddress === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
-  else process.env.DBUS_SYSTEM_BUS_ADDRESS = savedAddress;
-  await mock.stop();
-  await bus.stop();
-});
-
-/** Fake time for the sensor and the driver, real time for D-Bus round trips. */
-async function pump(clock: FakeClock, cond: () => boolean, maxFakeMs: number, what: string): Promise<void> {
-  for (let t = 0; t <= maxFakeMs; t += 250) {
-    if (cond()) return;
-    clock.advance(250);
-    await new Promise((r) => setTimeout(r, 15));
-  }
-  if (!cond()) throw new Error(`not reached: ${what}`);
-}
+const bz = useBluez();
 
 describe.runIf(available)('BlueZ over D-Bus (mock bluez5 on a private bus)', () => {
   it('auto picks bluez; unpaired CGM → ble_pairing_required (NotPermitted); paired → backfill and live data; bond removed on the sensor → raised again as lost bond', async () => {
@@ -61,13 +27,11 @@ describe.runIf(available)('BlueZ over D-Bus (mock bluez5 on a private bus)', () 
 
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 10, 0, 0), true);
     const sim = createCgmSimulator({ clock, log, address: ADDRESS, scenario: 'normal-fast' });
-    const peer = await SimBluezPeer.start(bus.address, [{ p: sim }]);
+    const peer = await bz.peer([{ p: sim }]);
     let central: BleCentral | undefined;
     let session: CgmsSession | undefined;
     try {
-      central = createNobleCentral({ bindings: 'bluez', adapter: 'hci0', log, clock });
-      const c = central;
-      await pump(clock, () => c.state() === 'poweredOn', 20_000, 'adapter powered on');
+      central = await bz.central(clock);
       clock.advance(30 * 60_000); // 30 min of sensor data to back-fill
       const ctx = fakeDriverContext({ clock, log, ble: central, device: { id: 'cgm-1', kind: 'cgm', transport: 'ble', address: ADDRESS } });
       session = new CgmsSession(ctx, { backoffMinMs: 500, backoffMaxMs: 3000 });
@@ -79,7 +43,7 @@ describe.runIf(available)('BlueZ over D-Bus (mock bluez5 on a private bus)', () 
       expect(bondShown()).toBe('none'); // BlueZ Device1.Bonded / Paired false
 
       // Pair through BlueZ (Device1.Pair), as `carehub pair` does.
-      const client = dbus.sessionBus({ busAddress: bus.address });
+      const client = dbus.sessionBus({ busAddress: bz.address });
       const dev = await client.getProxyObject('org.bluez', `/org/bluez/hci0/dev_${ADDRESS.replace(/:/g, '_')}`);
       await (dev.getInterface('org.bluez.Device1') as unknown as { Pair(): Promise<void> }).Pair();
       client.disconnect();
@@ -110,8 +74,8 @@ describe.runIf(available)('Pairing through BlueZ with the hub agent (mock bluez5
     const address = 'C4:7A:11:02:33:A0';
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 10, 0, 0), true);
     const sim = createCgmSimulator({ clock, log, address, security: { level: 'authenticated', passkey: '123456' } });
-    const peer = await SimBluezPeer.start(bus.address, [{ p: sim }], 'hci0', false);
-    const client = dbus.sessionBus({ busAddress: bus.address });
+    const peer = await bz.peer([{ p: sim }]);
+    const client = dbus.sessionBus({ busAddress: bz.address });
     try {
       const wrong = await pairThroughBluez(client, 'hci0', address, 654321);
       expect(wrong).toMatchObject({ ok: false, reason: 'wrong_passkey' });
@@ -150,7 +114,7 @@ describe.runIf(available)('carehub pair / scan / unpair in bluez mode (mock blue
       { uuid: '2a25', ...text(`\u0007${'S'.repeat(200)}\n`) }, { uuid: '2a26', ...text('2.1.0') },
     ] });
     clock.advance(15 * 60_000); // records the first connect back-fills
-    const peer = await SimBluezPeer.start(bus.address, [{ p: sim }], 'hci0', false);
+    const peer = await bz.peer([{ p: sim }]);
     const file = join(mkdtempSync(join(tmpdir(), 'carehub-bluez-pair-')), 'carehub.yaml');
     copyFileSync('config/carehub.example.yaml', file);
     appendFileSync(file, '\nble:\n  bindings: bluez\n  adapter: hci0\n');

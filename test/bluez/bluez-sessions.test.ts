@@ -1,69 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
-import { createLogger, silentLogger } from '../../src/core/log.js';
 import type { Measurement } from '../../src/core/reading.js';
-import { createNobleCentral } from '../../src/transport/ble/noble-central.js';
 import type { BleCentral } from '../../src/transport/ble/types.js';
 import { CgmsSession } from '../../drivers/cgm-cgms/session.js';
 import { createCgmSimulator } from '../../drivers/cgm-cgms/simulator.js';
 import { createPlxsSession } from '../../drivers/oximeter-plxs/session.js';
 import { PlxsSimulator } from '../../drivers/oximeter-plxs/simulator.js';
 import { fakeDriverContext, type FakeDriverContext } from '../helpers/fake-driver-context.js';
-import { bluezMockAvailable, startBluezMock, startPrivateBus, type PrivateBus } from './private-bus.js';
-import { SimBluezPeer } from './sim-bluez-peer.js';
+import { available, log, pump, useBluez } from './harness.js';
 
 // The driver session flows that run on the simulated HCI bindings (test/drivers/oximeter-plxs,
 // test/drivers/cgm-cgms/backfill) run here through noble's real D-Bus bindings, against the
 // mock bluez5 on a private bus with GATT served from the same simulators.
-const log = process.env.BLUEZ_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger();
-const available = bluezMockAvailable();
-if (!available && process.env.CI) throw new Error('dbus-daemon or python3-dbusmock missing: .ci/run installs them');
 const MIN = 60_000;
-
-let bus: PrivateBus;
-let mock: { stop(): Promise<void> };
-const savedAddress = process.env.DBUS_SYSTEM_BUS_ADDRESS;
-
-beforeAll(async () => {
-  if (!available) return;
-  bus = await startPrivateBus();
-  mock = await startBluezMock(bus.address);
-  process.env.DBUS_SYSTEM_BUS_ADDRESS = bus.address;
-  await (await SimBluezPeer.start(bus.address, [], 'hci0', true)).stop(); // the adapter, for every test
-}, 20_000);
-
-afterAll(async () => {
-  if (!available) return;
-  if (savedAddress === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
-  else process.env.DBUS_SYSTEM_BUS_ADDRESS = savedAddress;
-  await mock.stop();
-  await bus.stop();
-});
-
-/** Fake time for the sensor and the driver in `stepMs` steps, real time for the D-Bus round trips. */
-async function pump(clock: FakeClock, cond: () => boolean, maxFakeMs: number, what: string, stepMs = 250): Promise<void> {
-  for (let t = 0; t <= maxFakeMs; t += stepMs) {
-    if (cond()) return;
-    clock.advance(stepMs);
-    await new Promise((r) => setTimeout(r, 15));
-  }
-  if (!cond()) throw new Error(`not reached: ${what}`);
-}
+const bz = useBluez();
 
 const bondShown = (ctx: FakeDriverContext): unknown => ctx.registry.status().find((d) => d.id === ctx.device.id)?.bond;
 
-async function bluezCentral(clock: FakeClock, adapterConditions: { code: string; active: boolean }[] = []): Promise<BleCentral> {
-  const central = createNobleCentral({ bindings: 'bluez', adapter: 'hci0', log, clock, technical: (c) => adapterConditions.push({ code: c.code, active: c.active }) });
-  await pump(clock, () => central.state() === 'poweredOn', 20_000, 'adapter powered on');
-  return central;
-}
+const bluezCentral = (clock: FakeClock, adapterConditions: { code: string; active: boolean }[] = []): Promise<BleCentral> =>
+  bz.central(clock, { technical: (c) => adapterConditions.push({ code: c.code, active: c.active }) });
 
 describe.runIf(available)('driver sessions over BlueZ D-Bus (mock bluez5 on a private bus)', () => {
   it('PLXS oximeter: connects, streams continuous measurements, shows the bond; link lost → reconnects and streams again', async () => {
     const address = '00:1C:05:FF:4E:31';
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 10, 0, 0), true);
     const sim = new PlxsSimulator({ address, clock, scenario: 'normal', spotCheckEveryMs: 0 });
-    const peer = await SimBluezPeer.start(bus.address, [{ p: sim, bonded: true }], 'hci0', false);
+    const peer = await bz.peer([{ p: sim, bonded: true }]);
     let central: BleCentral | undefined;
     let session: ReturnType<typeof createPlxsSession> | undefined;
     try {
@@ -102,7 +64,7 @@ describe.runIf(available)('driver sessions over BlueZ D-Bus (mock bluez5 on a pr
     const address = 'C4:7A:11:02:33:C1';
     const clock = new FakeClock(Date.UTC(2026, 10, 23, 10, 0, 0), true);
     const sim = createCgmSimulator({ clock, log, address, intervalMin: 1 });
-    const peer = await SimBluezPeer.start(bus.address, [{ p: sim, bonded: true }], 'hci0', false);
+    const peer = await bz.peer([{ p: sim, bonded: true }]);
     let central: BleCentral | undefined;
     let session: CgmsSession | undefined;
     const stored = new Map<string, Measurement>();

@@ -34,7 +34,11 @@ interface Hosted {
   path: string;
   sec: SimSecurityState;
   connected: boolean;
+  /** Connections accepted so far. */
+  connects: number;
   chars: Map<string, { service: string; uuid: string }>;
+  /** Service object paths (removed with the device at stop). */
+  servicePaths: string[];
   notifying: Set<string>;
 }
 
@@ -44,6 +48,13 @@ export class SimBluezPeer {
   private readonly hosted = new Map<string, Hosted>();
   private root!: ProxyObject;
   private tickTimer: NodeJS.Timeout | undefined;
+  private readonly proxies = new Map<string, Promise<ProxyObject>>();
+  /**
+   * Everything the peer sends to the mock after a call (property changes, notifications) goes
+   * through this one chain: in order, as one radio link would deliver it; `drain()` waits for it.
+   */
+  private chain: Promise<void> = Promise.resolve();
+  private pending = 0;
 
   private constructor(private readonly bus: MessageBus, readonly adapter: string) {}
 
@@ -60,8 +71,26 @@ export class SimBluezPeer {
 
   security(address: string): SimSecurityState { return this.byAddress(address).sec; }
 
+  /** Connections the device at `address` accepted so far. */
+  connects(address: string): number { return this.byAddress(address).connects; }
+
+  /** Resolves once every notification and property change queued so far has been sent by the mock. */
+  async drain(): Promise<void> {
+    while (this.pending > 0) await this.chain;
+  }
+
+  /** Stop serving and remove the hosted devices with their GATT objects, so the next test on the bus starts clean. */
   async stop(): Promise<void> {
     clearInterval(this.tickTimer);
+    for (const h of this.hosted.values()) this.drop(h);
+    await this.drain();
+    const adapter = await this.proxy(`/org/bluez/${this.adapter}`);
+    for (const h of this.hosted.values()) {
+      for (const cp of h.chars.keys()) await this.mock(this.root, MOCK, 'RemoveObject', cp).catch(() => undefined);
+      for (const sp of h.servicePaths) await this.mock(this.root, MOCK, 'RemoveObject', sp).catch(() => undefined);
+      await this.mock(adapter, 'org.bluez.Adapter1', 'RemoveDevice', h.path).catch(() => undefined);
+    }
+    this.hosted.clear();
     this.bus.disconnect();
   }
 
@@ -82,7 +111,7 @@ export class SimBluezPeer {
     const dev = await this.bus.getProxyObject('org.bluez', path);
     const sec = new SimSecurityState(p.security);
     if (bonded) sec.bondBothSides();
-    const h: Hosted = { p, path, sec, connected: false, chars: new Map(), notifying: new Set() };
+    const h: Hosted = { p, path, sec, connected: false, connects: 0, chars: new Map(), servicePaths: [], notifying: new Set() };
     this.hosted.set(path, h);
     await this.mock(dev, MOCK, 'UpdateProperties', DEVICE, {
       UUIDs: new V('as', p.advertisedServices.map(expand)), RSSI: new V('n', p.rssi()), Paired: new V('b', bonded),
@@ -96,6 +125,7 @@ export class SimBluezPeer {
     let si = 0;
     for (const s of p.services) {
       const sp = `${path}/service${(++si).toString(16).padStart(4, '0')}`;
+      h.servicePaths.push(sp);
       await this.mock(this.root, MOCK, 'AddObject', sp, GATT_SERVICE, { UUID: new V('s', expand(s.uuid)), Primary: new V('b', true), Device: new V('o', path) }, []);
       await this.interfacesAdded(sp, GATT_SERVICE, { UUID: new V('s', expand(s.uuid)), Primary: new V('b', true), Device: new V('o', path) });
       let ci = 0;
@@ -136,8 +166,9 @@ export class SimBluezPeer {
         if (h.connected) throw new dbus.DBusError('org.bluez.Error.AlreadyConnected', 'Already Connected');
         if (!h.p.inRange()) throw new dbus.DBusError('org.bluez.Error.Failed', 'le-connection-abort-by-local');
         h.connected = true;
+        h.connects++;
         h.sec.onConnect();
-        this.later(() => this.setDevice(h, { Connected: new V('b', true), ServicesResolved: new V('b', true) }));
+        this.setDevice(h, { Connected: new V('b', true), ServicesResolved: new V('b', true) });
         h.p.attach(this.link(h));
         return Buffer.alloc(0);
       }
@@ -177,7 +208,7 @@ export class SimBluezPeer {
     }
     const r = h.sec.pair(passkey); // BlueZ connects for pairing when needed
     if (!r.ok) throw new dbus.DBusError('org.bluez.Error.AuthenticationFailed', 'Authentication Failed');
-    this.later(() => this.setDevice(h, { Paired: new V('b', true), Bonded: new V('b', true) })); // BlueZ >= 5.70 shows Bonded
+    this.setDevice(h, { Paired: new V('b', true), Bonded: new V('b', true) }); // BlueZ >= 5.70 shows Bonded
     return Buffer.alloc(0);
   }
 
@@ -213,8 +244,9 @@ export class SimBluezPeer {
         if (!h.connected) return;
         const cp = [...h.chars].find(([, v]) => v.service === norm(s) && v.uuid === norm(c))?.[0];
         if (!cp || !h.notifying.has(cp)) return;
-        void this.bus.getProxyObject('org.bluez', cp).then((o) => this.mock(o, MOCK, 'EmitSignal', PROPS, 'PropertiesChanged', 'sa{sv}as',
-          [new V('s', GATT_CHAR), new V('a{sv}', { Value: new V('ay', Buffer.from(data)) }), new V('as', [])])).catch(() => undefined);
+        const value = Buffer.from(data);
+        this.send(cp, (o) => this.mock(o, MOCK, 'EmitSignal', PROPS, 'PropertiesChanged', 'sa{sv}as',
+          [new V('s', GATT_CHAR), new V('a{sv}', { Value: new V('ay', value) }), new V('as', [])]));
       },
       disconnect: () => this.drop(h),
     };
@@ -226,7 +258,7 @@ export class SimBluezPeer {
     h.notifying.clear();
     h.sec.onDisconnect();
     h.p.detach();
-    this.later(() => this.setDevice(h, { Connected: new V('b', false), ServicesResolved: new V('b', false) }));
+    this.setDevice(h, { Connected: new V('b', false), ServicesResolved: new V('b', false) });
   }
 
   /** Link supervision: a device out of range drops its link (as a supervision timeout would). */
@@ -235,10 +267,23 @@ export class SimBluezPeer {
   }
 
   private setDevice(h: Hosted, props: Record<string, unknown>): void {
-    void this.bus.getProxyObject('org.bluez', h.path).then((o) => this.mock(o, MOCK, 'UpdateProperties', DEVICE, props)).catch((e: unknown) => { process.stderr.write(`sim-bluez-peer: UpdateProperties failed: ${String(e)}\n`); });
+    this.send(h.path, (o) => this.mock(o, MOCK, 'UpdateProperties', DEVICE, props), (e) => { process.stderr.write(`sim-bluez-peer: UpdateProperties failed: ${String(e)}\n`); });
   }
 
-  private later(fn: () => void): void { setImmediate(fn); }
+  /** Queue a call on the mock object at `path` behind everything queued before (never run synchronously: the bridge may be inside a mock call). */
+  private send(path: string, fn: (o: ProxyObject) => Promise<unknown>, onError: (e: unknown) => void = () => undefined): void {
+    this.pending++;
+    this.chain = this.chain
+      .then(() => new Promise<void>((r) => setImmediate(r)))
+      .then(() => this.proxy(path)).then(fn).then(() => undefined, onError)
+      .finally(() => { this.pending--; });
+  }
+
+  private proxy(path: string): Promise<ProxyObject> {
+    let p = this.proxies.get(path);
+    if (!p) { p = this.bus.getProxyObject('org.bluez', path); this.proxies.set(path, p); }
+    return p;
+  }
 
   private byAddress(address: string): Hosted {
     const h = [...this.hosted.values()].find((x) => x.p.address.toUpperCase() === address.toUpperCase());
