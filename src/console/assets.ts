@@ -15,6 +15,7 @@ export interface Asset {
 const OWN = {
   'app.js': 'text/javascript', 'device.js': 'text/javascript', 'common.js': 'text/javascript', 'style.css': 'text/css',
   'config.js': 'text/javascript', 'history.js': 'text/javascript', 'diagnostics.js': 'text/javascript',
+  'wizard.js': 'text/javascript',
 } as const;
 
 /**

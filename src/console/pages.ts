@@ -37,7 +37,7 @@ export function header(c: PageContext, s: Strings, path: string): string {
 <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="${h(c.csrf)}"><button type="submit">${h(s.logout)}</button></form>`
     : '';
   const notes = [s.disclaimer, c.login ? '' : s.noLogin, c.role === 'viewer' ? s.readOnly : ''].filter(Boolean);
-  const links: Array<[string, string]> = [['/', s.back], ['/alarms/history', s.history], ...(c.role === 'technician' ? [['/config', s.configuration], ['/diagnostics', s.diagnostics]] as Array<[string, string]> : [])];
+  const links: Array<[string, string]> = [['/', s.back], ['/alarms/history', s.history], ...(c.role === 'technician' ? [['/wizard', s.pairDevice], ['/config', s.configuration], ['/diagnostics', s.diagnostics]] as Array<[string, string]> : [])];
   const nav = `<nav class="pages" aria-label="${h(s.pages)}">${links.map(([href, text]) => (href === path ? `<span aria-current="page">${h(text)}</span>` : `<a href="${href}">${h(text)}</a>`)).join(' ')}</nav>`;
   return `<header><h1>${h(s.title)} <small>${h(c.hubId)}</small></h1><div class="bar">${nav}${langSwitch(c.lang, s, path)}${who}</div></header>
 ${notes.map((n) => `<p class="note">${h(n)}</p>`).join('')}`;

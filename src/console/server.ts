@@ -17,6 +17,8 @@ import { devicePage, loginPage, overviewPage, type PageContext } from './pages.j
 import { readPasswordFile, roleOf, type Role } from './password-file.js';
 import { Sessions, csrfMatches, type Session } from './sessions.js';
 import { techRoutes } from './tech-routes.js';
+import { PairingWizard, type WizardDeps } from './wizard.js';
+import { wizardRoutes } from './wizard-routes.js';
 import { TREND_RANGES, TrendQueries, type TrendRange } from './trends.js';
 
 /** Connections open at once, at most (SSE clients included; those have their own, lower cap). */
@@ -59,6 +61,8 @@ export interface ConsoleOptions {
   alarmHistory(limit: number): AlarmEvent[];
   /** The last seconds of a device's forwarded waveforms (the device page's live view). */
   waveform(device: string): Record<string, WaveWindow>;
+  /** The hub's BLE centrals and running devices, for the pairing wizard (none: no Bluetooth to pair). */
+  pairing?: Pick<WizardDeps, 'ble' | 'running' | 'firstReadingWaitMs'>;
   /** Certificate and key: the console speaks HTTPS (required off loopback). */
   tls?: { cert: string; key: string };
 }
@@ -99,6 +103,10 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
     alarmHistory: (n) => o.alarmHistory(n), alarmTest: () => o.alarms.test(),
     allowed: (req, session, token) => sameOrigin(req) && csrfMatches(session, token),
     clientOf: (req) => clientOf(req),
+  });
+  const wizard = wizardRoutes({
+    log, audit, allowed: (req, session, token) => sameOrigin(req) && csrfMatches(session, token), clientOf: (req) => clientOf(req),
+    wizard: new PairingWizard({ ble: null, running: [], ...o.pairing, configFile: o.configFile, log: log.child('wizard'), clock: o.clock }),
   });
   let loginsInFlight = 0;
   let port = o.port;
@@ -143,7 +151,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
 
     const session = sessionOf(req);
     if (!session) {
-      if (method === 'GET' && (['/', '/config', '/diagnostics', '/alarms/history'].includes(path) || path.startsWith('/device/'))) { redirect(res, '/login'); return; }
+      if (method === 'GET' && (['/', '/config', '/diagnostics', '/alarms/history', '/wizard'].includes(path) || path.startsWith('/device/'))) { redirect(res, '/login'); return; }
       sendJson(res, 401, { error: 'log in first' });
       return;
     }
@@ -171,6 +179,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
         return;
       }
       if (await tech.get(req, res, url, ctx, set)) return;
+      if (await wizard.get(req, res, url, ctx, set)) return;
       const m = /^\/api\/devices\/([^/]{1,64})\/(trend|waveform)$/.exec(path);
       if (m?.[2] === 'trend') { await trend(res, decodeURIComponent(m[1]!), url.searchParams.get('range') ?? '1h'); return; }
       if (m) {
@@ -185,6 +194,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
 
     if (method !== 'POST') { send(res, 405, 'text/plain', 'method not allowed', { allow: 'GET, POST' }); return; }
     if (await tech.post(req, res, path, session)) return;
+    if (await wizard.post(req, res, path, session)) return;
     const body = parseBody(req, await readBody(req));
     const token = typeof req.headers['x-csrf-token'] === 'string' ? req.headers['x-csrf-token'] : typeof body['csrf'] === 'string' ? body['csrf'] : undefined;
     if (!sameOrigin(req) || !csrfMatches(session, token)) {

@@ -46,6 +46,7 @@ export async function startHubConsole(o: { config: Config; log: Logger; clock: C
     passwordFile: passwordFilePath(config.storage.path),
     login: config.local.consoleLogin,
     sessionIdleMs: config.local.consoleSessionMinutes * 60_000,
+    pairing: { ble: parts.devices.pairingBle(), running: config.devices },
     ...(tls ? { tls } : {}),
   });
   return Object.assign(h, { fingerprint });

@@ -6,8 +6,10 @@ import type { Logger } from '../core/log.js';
 import { SimFaults } from '../rig/sim-faults.js';
 import { chooseBindings, type BindingsChoice } from '../transport/ble/bindings-choice.js';
 import { createNobleCentral } from '../transport/ble/noble-central.js';
+import { bleAddressOf } from '../transport/ble/sim-address.js';
 import { SimulatedBindings } from '../transport/ble/sim-bindings.js';
 import type { BleCentral, SimPeripheral } from '../transport/ble/types.js';
+import { spareSimPeripherals } from './sim-spares.js';
 import { makeDriverContext, type DriverContextDeps, type HubDriverContext } from './driver-context.js';
 
 /** The running devices of a hub: drivers, their simulators and the shared BLE centrals. */
@@ -17,6 +19,8 @@ export class DeviceRunner {
   private peripherals: SimPeripheral[] = [];
   private centrals: BleCentral[] = [];
   private bleChoice: (BindingsChoice & { central: BleCentral }) | null = null;
+  private simBle: { central: BleCentral; bindings: SimulatedBindings } | null = null;
+  private bleConfig: BleConfig = { bindings: 'auto', adapter: 'hci0' };
   /** Fault injection into the simulated devices (`carehub rig`); wraps only `simulate:` devices. */
   readonly faults: SimFaults;
 
@@ -28,6 +32,31 @@ export class DeviceRunner {
   ble(): { bindings: string; adapter: string; reason: string; state: string } | null {
     const c = this.bleChoice;
     return c ? { bindings: c.bindings, adapter: c.adapter, reason: c.reason, state: c.central.state() } : null;
+  }
+
+  /**
+   * The hub's own BLE centrals for the console's pairing wizard (one central per adapter, never
+   * a second): the simulated one with its bindings, and the real one. A hub without a real BLE
+   * device has no real central; `openReal` then opens it once (kept and closed with the others;
+   * an adapter it cannot use is logged, not raised: no device depends on it yet).
+   */
+  pairingBle(): { sim: { central: BleCentral; bindings: SimulatedBindings } | null; real: (BindingsChoice & { central: BleCentral }) | null; openReal(): Promise<BindingsChoice & { central: BleCentral }> } {
+    const self = this;
+    return {
+      get sim() { return self.simBle; },
+      get real() { return self.bleChoice; },
+      openReal: async () => {
+        if (this.bleChoice) return this.bleChoice;
+        const choice = await chooseBindings(this.bleConfig);
+        if (this.bleChoice) return this.bleChoice;
+        const log = this.log.child('ble:pairing');
+        log.info({ bindings: choice.bindings, adapter: choice.adapter, reason: choice.reason }, 'BLE stack opened for pairing');
+        const central = createNobleCentral({ bindings: choice.bindings, adapter: choice.adapter, log, clock: this.clock, technical: (c) => log.warn({ code: c.code, active: c.active }, c.text) });
+        this.centrals.push(central);
+        this.bleChoice = { ...choice, central };
+        return this.bleChoice;
+      },
+    };
   }
 
   async start(devices: readonly DeviceConfig[], deps: Omit<DriverContextDeps, 'ble' | 'serialPath'>, bleConfig: BleConfig = { bindings: 'auto', adapter: 'hci0' }): Promise<void> {
@@ -55,9 +84,17 @@ export class DeviceRunner {
         this.peripherals.push(p);
         bindings.addPeripheral(p, { bonded: true }); // a `simulate:` device counts as paired
       }
+      // spare simulated devices, in no config, for the console's pairing wizard
+      const taken = new Set(devices.filter((d) => d.transport === 'ble').map((d) => bleAddressOf(d)));
+      for (const p of await spareSimPeripherals(this.faults.clock, taken)) {
+        this.peripherals.push(p);
+        bindings.addPeripheral(p, { bonded: false });
+      }
       sim = createNobleCentral({ bindings, log: this.log.child('ble:sim'), clock: this.clock, technical: (c) => deps.alarms.technical(c) });
       this.centrals.push(sim);
+      this.simBle = { central: sim, bindings };
     }
+    this.bleConfig = bleConfig;
 
     for (const d of devices) {
       const def = defs.get(d.id);
@@ -96,5 +133,6 @@ export class DeviceRunner {
     await Promise.allSettled(this.centrals.map((c) => c.close()));
     this.centrals = [];
     this.bleChoice = null;
+    this.simBle = null;
   }
 }
