@@ -14,7 +14,7 @@ export function wizardPage(c: PageContext): string {
 <p id="error" class="error" role="alert"></p>
 <section aria-labelledby="ble-h"><h3 id="ble-h">${h(s.bleDevices)}</h3>
 <div class="actions"><button id="scan" type="button">${h(s.scan)}</button></div>
-<table id="scanlist"><caption class="sr">${h(s.bleDevices)}</caption><thead><tr><th scope="col">${h(s.kind)}</th><th scope="col">${h(s.name)}</th><th scope="col">${h(s.rssi)}</th><th scope="col">${h(s.paired)}</th><th scope="col"><span class="sr">${h(s.choose)}</span></th></tr></thead><tbody></tbody></table>
+<table id="scanlist"><caption class="sr">${h(s.bleDevices)}</caption><thead><tr><th scope="col">${h(s.device)}</th><th scope="col">${h(s.rssi)}</th><th scope="col">${h(s.paired)}</th></tr></thead><tbody></tbody></table>
 <form id="passkey-form" hidden><p>${h(s.passkeyAsk)}</p><p id="display" class="note"></p>
 <label for="passkey">${h(s.passkeyLabel)}</label> <input id="passkey" name="passkey" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="off" required>
 <button type="submit">${h(s.choose)}</button></form>

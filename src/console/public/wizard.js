@@ -22,8 +22,10 @@
     const rows = scan.rows.map((d) => {
       const paired = d.configured ? fmt('configuredAs', { id: d.configured }) : (S['bond_' + d.bond] || d.bond);
       const btn = d.configured ? '' : el('button', { type: 'button', 'data-address': d.address, 'aria-label': S.choose + ' ' + (d.name || d.address), onclick: () => pair(d.address, '') }, S.choose);
-      return el('tr', { 'data-address': d.address }, el('td', { text: d.kind }), el('td', { text: (d.name || '') + ' ' + d.address }),
-        el('td', { text: d.rssi + ' dBm' }), el('td', { class: d.configured || d.bond === 'bonded' ? 'ok' : '', text: paired }), el('td', {}, btn));
+      // one cell for kind, name, address and the button: the row fits a phone's width
+      return el('tr', { 'data-address': d.address, 'data-kind': d.kind },
+        el('td', {}, el('strong', { text: d.name || d.address }), el('br'), el('span', { class: 'kind', text: d.kind + ' · ' + d.address }), btn ? el('br') : null, btn),
+        el('td', { class: 'rssi', text: d.rssi + ' dBm' }), el('td', { class: 'paired' + (d.configured || d.bond === 'bonded' ? ' ok' : ''), text: paired }));
     });
     document.querySelector('#scanlist tbody').replaceChildren(...rows);
   }

@@ -1,0 +1,85 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfigFile } from '../../src/config/load.js';
+import { SPARE_PASSKEY } from '../../src/hub/sim-spares.js';
+import { startConsoleHub, TECH_PASSWORD, type ConsoleHub } from './console-hub.js';
+
+/** The pairing wizard in Debian's chromium (same launch as browser.test.ts), against a hub with a spare simulated oximeter. */
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
+const WIDTHS = { tablet: { width: 820, height: 1180 }, phone: { width: 390, height: 844 } } as const;
+
+describe.runIf(existsSync(CHROMIUM))('pairing wizard in chromium', () => {
+  let h: ConsoleHub;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    h = await startConsoleHub();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM, headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  async function axeSerious(page: Page): Promise<string[]> {
+    await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+    const r = await page.evaluate(async () => {
+      const res = await (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> } }).axe.run();
+      return res.violations.map((v) => ({ id: v.id, impact: v.impact, n: v.nodes.length }));
+    });
+    return r.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.n} nodes)`);
+  }
+
+  it('pairs the spare simulated oximeter through the wizard: scan, passkey, first reading, saved; axe clean at tablet and phone width', async () => {
+    const ctx = await browser.newContext({ viewport: WIDTHS.tablet, locale: 'en-GB' });
+    const page = await ctx.newPage();
+    await page.goto(h.url);
+    await page.fill('#password', TECH_PASSWORD);
+    await page.click('button[type=submit]');
+    await page.click('a[href="/wizard"]');
+    await page.waitForURL(/\/wizard$/);
+    const found: string[] = [];
+    found.push(...(await axeSerious(page)).map((v) => `empty: ${v}`));
+
+    await page.click('#scan');
+    const row = page.locator('#scanlist tbody tr', { hasText: 'SIM-PLX spare' });
+    await row.waitFor({ timeout: 20_000 });
+    expect(await row.locator('.kind').textContent()).toMatch(/^oximeter · C2(:[0-9A-F]{2}){5}$/);
+    expect(await row.locator('.rssi').textContent()).toMatch(/^-\d+ dBm$/);
+    expect(await row.locator('.paired').textContent()).toBe('no');
+    await page.screenshot({ path: join(ARTIFACTS, 'wizard-scan-tablet.png'), fullPage: true });
+
+    await row.locator('button').click();
+    await page.locator('#passkey-form').waitFor({ state: 'visible', timeout: 20_000 });
+    expect(await page.locator('#display').textContent()).toContain(SPARE_PASSKEY);
+    found.push(...(await axeSerious(page)).map((v) => `passkey: ${v}`));
+    await page.fill('#passkey', SPARE_PASSKEY);
+    await page.click('#passkey-form button[type=submit]');
+
+    const spo2 = page.locator('#reading dd[data-metric="spo2"]');
+    await spo2.waitFor({ timeout: 40_000 });
+    expect(await spo2.textContent()).toMatch(/^\d+ %$/);
+    await page.click('#save-form button[type=submit]');
+    await expect.poll(() => page.locator('#saved').textContent(), { timeout: 10_000 }).toMatch(/^Saved as oxi-2 in .*Restart carehub/);
+    expect(await page.locator('#progress').textContent()).toMatch(/Saved as oxi-2/);
+    const c = loadConfigFile(h.configFile, {});
+    expect(c.ok && c.config.devices.some((d) => d.id === 'oxi-2' && d.protocol === 'plxs')).toBe(true);
+    found.push(...(await axeSerious(page)).map((v) => `saved: ${v}`));
+    await page.screenshot({ path: join(ARTIFACTS, 'wizard-saved-tablet.png'), fullPage: true });
+    await page.setViewportSize(WIDTHS.phone);
+    await page.screenshot({ path: join(ARTIFACTS, 'wizard-saved-phone.png'), fullPage: true });
+    found.push(...(await axeSerious(page)).map((v) => `phone: ${v}`));
+    // nothing wider than the phone's viewport
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(WIDTHS.phone.width);
+    expect(found).toEqual([]);
+    await ctx.close();
+  }, 90_000);
+});
