@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'mqtt';
@@ -19,7 +19,8 @@ import { exitSoon, untilStopped } from './lifecycle.js';
  * pipeline, store, alarms and uplink, a live terminal view and the local page.
  */
 export async function demoCommand(o: { duration?: number; scenario: string; json?: boolean }): Promise<number> {
-  const loaded = loadConfigFile(join(packageRoot(), 'config', 'demo.yaml'), {});
+  const shipped = join(packageRoot(), 'config', 'demo.yaml');
+  const loaded = loadConfigFile(shipped, {});
   if (!loaded.ok) {
     process.stderr.write(`carehub: the shipped demo config is invalid: ${JSON.stringify(loaded.problems)}\n`);
     return EXIT_FAILURE;
@@ -29,6 +30,9 @@ export async function demoCommand(o: { duration?: number; scenario: string; json
     return EXIT_USAGE;
   }
   const dir = mkdtempSync(join(tmpdir(), 'carehub-demo-'));
+  // the console's configuration page and pairing wizard edit a copy that goes with the demo
+  const configFile = join(dir, 'carehub.yaml');
+  copyFileSync(shipped, configFile);
   const broker = await startEmbeddedBroker();
   const config = demoConfig(loaded.config, dir, broker.url, o.scenario);
   const log = createLogger({ level: process.env.CAREHUB_LOG_LEVEL === undefined ? 'warn' : (process.env.CAREHUB_LOG_LEVEL as 'info') });
@@ -54,7 +58,7 @@ export async function demoCommand(o: { duration?: number; scenario: string; json
   try {
     view.line(`carehub demo: hub ${config.hub.id}, ${config.devices.length} simulated devices (${config.devices.map((d) => `${d.id}=${d.protocol ?? d.kind}:${d.simulate ?? ''}`).join(', ')})`);
     view.line(`embedded MQTT broker on 127.0.0.1:${broker.port}   watch: mosquitto_sub -p ${broker.port} -t 'carehub/#' -v`);
-    hub = await Hub.start({ config, log, clock, onReading: (r) => view.reading(r), onAlarmEvent: (ev) => view.alarm(ev) });
+    hub = await Hub.start({ config, configFile, log, clock, onReading: (r) => view.reading(r), onAlarmEvent: (ev) => view.alarm(ev) });
     if (hub.pageUrl) {
       view.line(`console: ${hub.pageUrl}`);
       view.line('  (demo: the console asks for no login; it listens on loopback only)');
