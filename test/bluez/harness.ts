@@ -6,6 +6,7 @@ import type { BleCentral, SimPeripheral } from '../../src/transport/ble/types.js
 import type { BleBench, BenchCentral } from '../drivers/shared/ble-bench.js';
 import { bluezMockAvailable, startBluezMock, startPrivateBus, type PrivateBus } from './private-bus.js';
 import { SimBluezPeer } from './sim-bluez-peer.js';
+import { watchBus, type BusQuiet } from './bus-quiet.js';
 
 /**
  * The D-Bus path for a bluez test file: one private dbus-daemon and one python3-dbusmock bluez5
@@ -26,7 +27,7 @@ export interface BluezHarness {
   readonly bench: BleBench;
   /** Serve these peripherals as BlueZ devices (not bonded unless said). Stop it at the end of the test. */
   peer(peripherals: { p: SimPeripheral; bonded?: boolean }[]): Promise<SimBluezPeer>;
-  /** A central on noble's D-Bus bindings for hci0, pumped until powered on. */
+  /** A central on noble's D-Bus bindings for hci0, once powered on (device time not moved). */
   central(clock: FakeClock, o?: Partial<Pick<NobleCentralOptions, 'technical'>>): Promise<BleCentral>;
 }
 
@@ -34,6 +35,7 @@ export interface BluezHarness {
 export function useBluez(): BluezHarness {
   let bus: PrivateBus | undefined;
   let mock: { stop(): Promise<void> } | undefined;
+  let watch: BusQuiet | undefined;
   const saved = process.env.DBUS_SYSTEM_BUS_ADDRESS;
   beforeAll(async () => {
     if (!available) return;
@@ -41,8 +43,10 @@ export function useBluez(): BluezHarness {
     mock = await startBluezMock(bus.address);
     process.env.DBUS_SYSTEM_BUS_ADDRESS = bus.address;
     await (await SimBluezPeer.start(bus.address, [], ADAPTER, true)).stop(); // the adapter, for every test
+    watch = await watchBus(bus.address);
   }, 20_000);
   afterAll(async () => {
+    watch?.stop();
     if (saved === undefined) delete process.env.DBUS_SYSTEM_BUS_ADDRESS;
     else process.env.DBUS_SYSTEM_BUS_ADDRESS = saved;
     await mock?.stop();
@@ -58,7 +62,9 @@ export function useBluez(): BluezHarness {
     async central(clock, o = {}) {
       const central = createNobleCentral({ bindings: 'bluez', adapter: ADAPTER, log, clock, ...o });
       try {
-        await pump(clock, () => central.state() === 'poweredOn', 20_000, 'adapter powered on');
+        // in real time: the device clock stays where the test set it
+        for (const end = Date.now() + 10_000; central.state() !== 'poweredOn' && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
+        if (central.state() !== 'poweredOn') throw new Error(`adapter not powered on (${central.state()})`);
       } catch (e) {
         await central.close();
         throw e;
@@ -92,10 +98,10 @@ export function useBluez(): BluezHarness {
     },
   };
   let current: SimBluezPeer | undefined;
-  /** What the peer queued has reached the mock, and the mock's signals have had time to reach noble. */
+  /** What the peer queued has reached the mock, and every D-Bus call under way has been answered. */
   async function roundTrip(): Promise<void> {
     await current?.drain();
-    await new Promise((r) => setTimeout(r, 8));
+    await watch?.quiet();
   }
   return h;
 }

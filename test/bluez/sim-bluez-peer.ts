@@ -192,8 +192,13 @@ export class SimBluezPeer {
       if (typeof code === 'number' && code !== 0) throw new dbus.DBusError('org.bluez.Error.Failed', `Operation failed with ATT error: 0x${code.toString(16)}`);
       return Buffer.alloc(0);
     }
-    if (op === 'StartNotify') { h.notifying.add(path); return Buffer.alloc(0); }
-    if (op === 'StopNotify') { h.notifying.delete(path); return Buffer.alloc(0); }
+    if (op === 'StartNotify' || op === 'StopNotify') {
+      const on = op === 'StartNotify';
+      if (on) h.notifying.add(path); else h.notifying.delete(path);
+      // the device learns of the CCCD write after BlueZ answered (as the simulated bindings do it)
+      if (ch.onSubscribe) { const cb = ch.onSubscribe.bind(ch); setImmediate(() => { if (h.connected) cb(on); }); }
+      return Buffer.alloc(0);
+    }
     throw new dbus.DBusError('org.bluez.Error.NotSupported', op);
   }
 
