@@ -4,6 +4,9 @@ import { superviseBleLink } from '../../src/transport/ble/supervisor.js';
 import type { BleConnection } from '../../src/transport/ble/types.js';
 import type { DriverContext } from '../types.js';
 
+/** Where pairing happens: noble's raw HCI stack cannot enter a passkey or keep a bond. */
+const BLUEZ_NEEDED = ' (pairing and bonding need ble.bindings: bluez; the raw HCI stack cannot keep a bond or enter a passkey)';
+
 /** Link timing a BLE driver may tune (tests shorten them). */
 export interface BleLinkTuning {
   backoffMinMs?: number;
@@ -27,8 +30,8 @@ export function superviseBleDevice(ctx: DriverContext, log: Logger, run: (conn: 
     bond: (b) => ctx.setBond?.(b),
     pairing: (p) => ctx.technical(p.required
       ? { code: 'ble_pairing_required', active: true, text: p.bondLost
-        ? 'The sensor no longer accepts the hub\'s bond (sensor replaced or bond removed on the sensor): run carehub pair'
-        : 'The sensor requires pairing: run carehub pair' }
+        ? `The sensor no longer accepts the hub's bond (sensor replaced or bond removed on the sensor): run carehub pair${BLUEZ_NEEDED}`
+        : `The sensor requires pairing: run carehub pair${BLUEZ_NEEDED}` }
       : { code: 'ble_pairing_required', active: false, text: 'Sensor paired and secured' }),
     ...(t.backoffMinMs !== undefined ? { backoffMinMs: t.backoffMinMs } : {}),
     ...(t.backoffMaxMs !== undefined ? { backoffMaxMs: t.backoffMaxMs } : {}),
