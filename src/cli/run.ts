@@ -45,7 +45,9 @@ export async function runCommand(o: { config?: string; duration?: number }): Pro
   clock.start();
   let hub: Hub;
   try {
-    hub = await Hub.start({ config, log, clock, startupConditions: [configCondition(source)], configFile: file });
+    // Under systemd (Restart=always) a clean stop comes back in RestartSec: the console may offer it.
+    const restart = process.env.INVOCATION_ID ? () => life.request('restart requested from the console') : undefined;
+    hub = await Hub.start({ config, log, clock, startupConditions: [configCondition(source)], configFile: file, restart });
   } catch (err) {
     clock.stop();
     life.dispose();

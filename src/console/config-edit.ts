@@ -68,6 +68,13 @@ export class ConfigEditor {
     return { ...this.checkText(text, missing), diff: lineDiff(redactText(current), redactText(text)) };
   }
 
+  /** The file as it is now, checked: what a restart would run on. */
+  checkFile(): ConfigCheck {
+    const cur = readConfigText(this.file);
+    if (!cur.ok) return { ok: false, problems: cur.problems, warnings: [] };
+    return this.checkText(cur.text, []);
+  }
+
   apply(edited: string, base: string): ApplyResult {
     const cur = readConfigText(this.file);
     if (!cur.ok) return { ok: false, status: 500, error: cur.problems.map((p) => p.message).join('; ') };

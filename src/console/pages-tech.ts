@@ -1,6 +1,6 @@
 import { escapeHtml as h } from './http-util.js';
 import { STRINGS } from './i18n.js';
-import { boot, header, shell, type PageContext } from './pages.js';
+import { boot, header, restartControl, shell, type PageContext } from './pages.js';
 
 /** The configuration page (technicians): the file in a textarea, problems, diff, apply. */
 export function configPage(c: PageContext, file: string | null, view: { text: string; sha256: string } | { error: string } | null): string {
@@ -14,6 +14,7 @@ export function configPage(c: PageContext, file: string | null, view: { text: st
 <textarea id="cfg" spellcheck="false" rows="24" autocomplete="off">${h(view.text)}</textarea>
 <div class="actions"><button id="validate" type="button">${h(s.validate)}</button> <button id="apply" type="button">${h(s.apply)}</button></div>
 <div id="result" role="status" aria-live="polite"></div>
+${restartControl(c, s)}
 <section aria-labelledby="diff-h"><h2 id="diff-h">${h(s.diff)}</h2><pre id="diff" class="diff"></pre></section>`;
   }
   const body = `${header(c, s, '/config')}<main><h2>${h(s.configuration)}</h2>${inner}</main>${boot(c, view && 'sha256' in view ? { base: view.sha256 } : {})}`;

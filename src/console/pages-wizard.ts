@@ -1,6 +1,6 @@
 import { escapeHtml as h } from './http-util.js';
 import { STRINGS } from './i18n.js';
-import { boot, header, shell, type PageContext } from './pages.js';
+import { boot, header, restartControl, shell, type PageContext } from './pages.js';
 
 /**
  * The pairing wizard (technicians): Bluetooth scan list → pair (passkey when asked) → first
@@ -32,6 +32,7 @@ export function wizardPage(c: PageContext): string {
 <form id="save-form"><label for="devid">${h(s.deviceId)}</label> <input id="devid" name="id" maxlength="64" pattern="[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}" autocomplete="off">
 <button type="submit">${h(s.saveDevice)}</button></form>
 <p id="saved" class="ok"></p>
+${restartControl(c, s, true)}
 <div class="actions"><button id="reset" type="button">${h(s.startOver)}</button></div>
 </section>
 </main>${boot(c)}`;

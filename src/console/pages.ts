@@ -10,6 +10,15 @@ export interface PageContext {
   /** False on a console without login (demo on loopback). */
   login: boolean;
   hubId: string;
+  /** A service manager starts the hub again after a stop: the console may offer a restart. */
+  restartable?: boolean;
+}
+
+/** The restart button (technicians, where the hub can be restarted), with where its outcome shows. */
+export function restartControl(c: PageContext, s: Strings, hidden = false): string {
+  if (!c.restartable || c.role !== 'technician') return `<p class="note" id="restart-how"${hidden ? ' hidden' : ''}>${h(s.restartYourself)}</p>`;
+  return `<div class="actions" id="restart-box"${hidden ? ' hidden' : ''}><button id="restart" type="button">${h(s.restart)}</button> <span class="note">${h(s.restartNote)}</span></div>
+<p id="restart-msg" role="status" aria-live="polite"></p>`;
 }
 
 function json(v: unknown): string {

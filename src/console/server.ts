@@ -59,6 +59,8 @@ export interface ConsoleOptions {
   config: unknown;
   /** The store's alarm history, newest first (at most `limit`). */
   alarmHistory(limit: number): AlarmEvent[];
+  /** Stop the hub so that its service manager starts it again; absent: the console cannot restart it. */
+  restart?: (() => void) | undefined;
   /** The last seconds of a device's forwarded waveforms (the device page's live view). */
   waveform(device: string): Record<string, WaveWindow>;
   /** The hub's BLE centrals and running devices, for the pairing wizard (none: no Bluetooth to pair). */
@@ -100,7 +102,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
   const open: Session | null = o.login ? null : { id: '', role: 'technician', csrf: randomBytes(24).toString('base64url'), created: 0, lastUsed: 0 };
   const tech = techRoutes({
     log, audit, configFile: o.configFile, config: o.config, dbPath: o.dbPath, hubId: o.hubId, status: o.status,
-    alarmHistory: (n) => o.alarmHistory(n), alarmTest: () => o.alarms.test(),
+    alarmHistory: (n) => o.alarmHistory(n), alarmTest: () => o.alarms.test(), restart: o.restart,
     allowed: (req, session, token) => sameOrigin(req) && csrfMatches(session, token),
     clientOf: (req) => clientOf(req),
   });
@@ -158,7 +160,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
 
     if (method === 'GET') {
       const { lang, set } = langOf(req, url);
-      const ctx: PageContext = { lang, role: session.role, csrf: session.csrf, login: o.login, hubId: o.hubId };
+      const ctx: PageContext = { lang, role: session.role, csrf: session.csrf, login: o.login, hubId: o.hubId, restartable: Boolean(o.restart) };
       if (path === '/') { send(res, 200, 'text/html; charset=utf-8', overviewPage(ctx), { 'set-cookie': set }); return; }
       if (path.startsWith('/device/')) {
         const id = decodeURIComponent(path.slice(8));

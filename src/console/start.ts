@@ -19,7 +19,7 @@ export interface HubConsole extends ConsoleHandle {
  * with login unless `local.consoleLogin` is false. Throws when it cannot start (the caller raises
  * `local_page_unavailable`).
  */
-export async function startHubConsole(o: { config: Config; log: Logger; clock: Clock; parts: LocalParts; status: () => unknown; configFile?: string | undefined }): Promise<HubConsole> {
+export async function startHubConsole(o: { config: Config; log: Logger; clock: Clock; parts: LocalParts; status: () => unknown; configFile?: string | undefined; restart?: (() => void) | undefined }): Promise<HubConsole> {
   const { config, log, parts } = o;
   const { pageBind: bind, pagePort: port } = config.local;
   const loopback = isLoopback(bind);
@@ -43,6 +43,7 @@ export async function startHubConsole(o: { config: Config; log: Logger; clock: C
     config,
     alarmHistory: (limit) => parts.store.alarmHistory(limit),
     waveform: (device) => parts.waves.window(device),
+    restart: o.restart,
     passwordFile: passwordFilePath(config.storage.path),
     login: config.local.consoleLogin,
     sessionIdleMs: config.local.consoleSessionMinutes * 60_000,

@@ -13,6 +13,8 @@ import type { Session } from './sessions.js';
 
 /** Largest configuration sent to check or apply (the file's own bound, JSON-escaped). */
 export const CONFIG_BODY_MAX_BYTES = 2 * MAX_CONFIG_BYTES;
+/** Between the restart answer and the stop: the answer reaches the browser first. */
+const RESTART_DELAY_MS = 300;
 /** Diagnostics bundles built at once, at most (each reads the store and lists ports). */
 const MAX_BUNDLES_IN_FLIGHT = 1;
 
@@ -27,6 +29,8 @@ export interface TechRouteDeps {
   status: () => { devices: Array<{ id: string }>; [k: string]: unknown };
   alarmHistory(limit: number): AlarmEvent[];
   alarmTest(): void;
+  /** Stop the hub so that its service manager starts it again; absent: no restart from here. */
+  restart?: (() => void) | undefined;
   /** Same origin and the session's CSRF token (server.ts). */
   allowed(req: IncomingMessage, session: Session, token: string | undefined): boolean;
   clientOf(req: IncomingMessage): string;
@@ -44,6 +48,31 @@ export function techRoutes(d: TechRouteDeps): {
     if (role === 'technician') return false;
     sendJson(res, 403, { error: 'technicians only' });
     return true;
+  };
+
+  let restarting = false;
+  /**
+   * Restart: only where a service manager starts the hub again, only into a configuration file
+   * that checks clean (else the hub would come back on its last-known-good copy, not on what the
+   * technician just applied). Monitoring pauses while the hub stops and starts (RestartSec=5).
+   */
+  const restart = (req: IncomingMessage, res: ServerResponse, session: Session): void => {
+    const from = d.clientOf(req);
+    const refuse = (status: number, error: string, extra: Record<string, unknown> = {}): void => {
+      d.audit.record({ role: session.role, from, action: 'restart', detail: {}, ok: false, error });
+      sendJson(res, status, { error, ...extra });
+    };
+    if (!d.restart) { refuse(409, 'this hub is not run by a service manager that would start it again: restart it yourself'); return; }
+    if (restarting) { refuse(409, 'a restart is already under way'); return; }
+    if (editor) {
+      const check = editor.checkFile();
+      if (!check.ok) { refuse(422, 'the configuration file has problems: fix them first, or the hub would come back on its last-known-good copy', { problems: check.problems }); return; }
+    }
+    restarting = true;
+    d.audit.record({ role: session.role, from, action: 'restart', detail: {}, ok: true });
+    d.log.warn({ role: session.role }, 'restart requested from the console');
+    sendJson(res, 202, { restarting: true });
+    setTimeout(() => d.restart?.(), RESTART_DELAY_MS);
   };
 
   return {
@@ -85,7 +114,7 @@ export function techRoutes(d: TechRouteDeps): {
 
     async post(req, res, path, session) {
       const isConfig = path === '/api/config/check' || path === '/api/config/apply';
-      if (!isConfig && path !== '/api/diagnostics/selftest') return false;
+      if (!isConfig && path !== '/api/diagnostics/selftest' && path !== '/api/restart') return false;
       const token = typeof req.headers['x-csrf-token'] === 'string' ? req.headers['x-csrf-token'] : undefined;
       if (!d.allowed(req, session, token)) { req.resume(); sendJson(res, 403, { error: 'missing or wrong CSRF token' }); return true; }
       const action = path.slice(5).replace('/', '.');
@@ -102,6 +131,7 @@ export function techRoutes(d: TechRouteDeps): {
         sendJson(res, 200, { checks });
         return true;
       }
+      if (path === '/api/restart') { req.resume(); restart(req, res, session); return true; }
       if (!editor) { req.resume(); sendJson(res, 404, { error: 'this hub was not started from a configuration file' }); return true; }
       const body = parseBody(req, await readBody(req, CONFIG_BODY_MAX_BYTES));
       const text = body['text'];

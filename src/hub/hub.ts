@@ -25,6 +25,11 @@ export interface HubOptions extends LocalOptions {
   headless?: boolean;
   /** The config file the hub was started from (the console's configuration page edits it). */
   configFile?: string;
+  /**
+   * Stop the hub so that its service manager starts it again (the console's restart button);
+   * absent when nothing would start it again (a hub not run by systemd, the demo).
+   */
+  restart?: () => void;
 }
 
 /** Local monitoring could not start: the hub is not running and nothing is left behind. */
@@ -85,7 +90,7 @@ export class Hub {
     }
     const hub = new Hub(o, parts, stops, checks);
 
-    const deps: OptionalDeps = { config, log, clock, parts, checks, stops, configFile: o.configFile };
+    const deps: OptionalDeps = { config, log, clock, parts, checks, stops, configFile: o.configFile, restart: o.restart };
     const status = (): unknown => hub.status();
     if (!o.headless) {
       // fault injection for `carehub rig`: only on a hub whose devices include simulated ones

@@ -26,6 +26,8 @@ export interface OptionalDeps {
   stops: StopList;
   /** The config file the hub was started from, when it was (the console edits it). */
   configFile?: string | undefined;
+  /** Stop so that the service manager starts the hub again (the console's restart). */
+  restart?: (() => void) | undefined;
 }
 
 /** A technical condition reported only when it changes (retries repeat the same finding). */
@@ -169,7 +171,7 @@ export async function startPage(d: OptionalDeps, status: () => unknown): Promise
   let url: string | null = null;
   if (!why) {
     try {
-      const page = await startHubConsole({ config, log: log.child('console'), clock: d.clock, parts, status, configFile: d.configFile });
+      const page = await startHubConsole({ config, log: log.child('console'), clock: d.clock, parts, status, configFile: d.configFile, restart: d.restart });
       d.stops.push('console', () => page.close());
       url = page.url;
     } catch (err) {

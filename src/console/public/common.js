@@ -28,5 +28,27 @@ window.carehub = (function () {
     es.onerror = () => { conn.textContent = S.offline; conn.className = 'conn bad'; };
     return es;
   }
+  /** The restart button, where a page has one: confirm, ask the hub, wait until it answers again, reload. */
+  const restartBtn = document.getElementById('restart');
+  if (restartBtn) restartBtn.addEventListener('click', async () => {
+    const msg = document.getElementById('restart-msg');
+    if (!window.confirm(S.restartConfirm)) return;
+    restartBtn.disabled = true;
+    try {
+      await post('/api/restart');
+    } catch (e) {
+      msg.textContent = fmt('failed', { e: e.message });
+      restartBtn.disabled = false;
+      return;
+    }
+    msg.textContent = S.restarting;
+    await new Promise((r) => setTimeout(r, 3000));
+    for (let i = 0; i < 60; i++) {
+      const up = await fetch('/login', { credentials: 'same-origin' }).then((r) => r.ok).catch(() => false);
+      if (up) { msg.textContent = S.restartBack; window.location.reload(); return; }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    restartBtn.disabled = false;
+  });
   return { boot, S, fmt, el, time, post, live };
 })();

@@ -50,6 +50,8 @@
     $('note').textContent = job.note || '';
     $('save-form').hidden = job.state === 'saved';
     $('saved').textContent = job.state === 'saved' ? fmt('savedRestart', { id: job.saved.id, f: job.saved.file }) : '';
+    const restart = $('restart-box') || $('restart-how');
+    if (restart) restart.hidden = job.state !== 'saved';
   }
 
   function render(v) {
