@@ -45,6 +45,8 @@
       [S.clock, (s.clock && s.clock.synced ? S.synced : S.unsynced) + ' · ' + time(s.clock && s.clock.now)],
       [S.storage, s.storage ? (s.storage.mode || '') + (s.storage.fault ? ' · ' + s.storage.fault : '') + (s.outbox ? ' · ' + Math.round(s.outbox.bytesUsed / 1e6 * 10) / 10 + ' / ' + Math.round(s.outbox.maxBytes / 1e6) + ' MB' : '') : '?'],
     ];
+    // the stack the hub's real BLE devices use (none when every BLE device is simulated)
+    if (s.ble) rows.push([S.bluetooth, s.ble.bindings + ' ' + s.ble.adapter + ' · ' + s.ble.state + (s.ble.reason ? ' (' + s.ble.reason + ')' : '')]);
     if (s.pausedForS > 0) rows.push(['♪', fmt('audioPausedFor', { s: s.pausedForS })]);
     document.getElementById('hubinfo').replaceChildren(...rows.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]));
   }
