@@ -2,59 +2,60 @@
  * Uplink drain benchmark: 1,000,000 buffered readings in a real SQLite store, drained by the
  * Uplink to a local mosquitto (QoS 1, no subscriber), timed from broker-up to the last PUBACK.
  *
- * The hub side (Store + Uplink) runs in a child process of its own so its RSS is the hub's, not
- * the benchmark's (filling 1M readings costs the filler 100+ MB of heap). The parent fills the
- * database between drains while the child has it closed; the child drains three times.
- * raw: plain mqtt.js QoS 1 publishing of the same batch payload strings (read from the same
- * store, joined the same way) with the same window of 64: the ceiling for the uplink.
+ * The hub side (Store + Uplink) runs in child processes (bench/drain-child.ts) so their RSS is the
+ * hub's, not the benchmark's. The backlog is filled once into a template file; every drain gets
+ * a fresh copy of it. Five drains, each in a fresh child (RSS differs between processes, not only
+ * between drains): `drain_1m_seconds` is their median, `rss_peak_mb` their maximum, with ranges.
+ * The fifth child drains two more copies: `rss_growth_mb` is its RSS after the third drain minus
+ * after the first. `rss_ingest_then_drain_mb`: one child stores 1M readings itself through
+ * Store.submit (broker down), then drains them without a restart; its peak over both phases.
+ * raw: plain mqtt.js QoS 1 publishing of the same batch payloads (read from the same store,
+ * joined the same way) with the same window: the ceiling for the uplink (median of three).
  *
- * The child runs as production does: plain `node` on JavaScript compiled by tsc (the project's
+ * The children run as production does: plain `node` on JavaScript compiled by tsc (the project's
  * tsconfig, as `npm run build`), here into `.tmp/bench-dist/` so a concurrent build of `dist/`
- * is not disturbed. The tsx loader alone costs the child ~30 MB of RSS that a production hub
- * does not have. If the compile produces no child file, the child runs under tsx and the
+ * is not disturbed, with the node flags and Environment= of systemd/carehub.service
+ * (unit-runtime.ts). The tsx loader alone costs a child ~30 MB of RSS that a production hub
+ * does not have. If the compile produces no child file, the children run under tsx and the
  * result says `drain_child: 'tsx'`.
- * Run alone: `node --import tsx bench/drain.ts [dir]`.
+ * Run alone: `node --import tsx bench/drain.ts [dir]`. BENCH_DEBUG=1 prints each drain's detail;
+ * BENCH_CHILD_FLAGS adds node flags to the children (e.g. `--cpu-prof --cpu-prof-dir=...`).
  */
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { configSchema } from '../src/config/schema.js';
-import { silentLogger } from '../src/core/log.js';
-import { SystemClock } from '../src/core/system-clock.js';
-import type { OutboxSource } from '../src/store/outbox-types.js';
-import type { Store } from '../src/store/store.js';
-import { Uplink } from '../src/uplink/uplink.js';
+import { BATCH, HUB, WINDOW, type ChildReport, type ChildRequest } from './drain-child.js';
 import { makeReadings, openBenchStore } from './store.js';
+import { unitRuntime } from './unit-runtime.js';
 
 const N = 1_000_000;
-/** Keep in step with ExecStart in systemd/carehub.service. */
-const PRODUCTION_NODE_FLAGS = ['--max-semi-space-size=1'];
-const HUB = 'hub-bench';
-/** Batches in flight: the production default of `uplink.inflightBatches`. */
-const WINDOW = configSchema.shape.uplink.parse({ mqtt: { url: 'mqtt://127.0.0.1' } }).inflightBatches;
-const BATCH = 500;
+const RUNS = 5;
 
 export interface DrainBenchResult {
   drain_1m_seconds: number;
+  drain_1m_range_seconds: string;
   drain_readings_per_s: number;
   mqtt_raw_readings_per_s: number;
+  mqtt_raw_range_readings_per_s: string;
+  /** Maximum over the drains of five fresh children (and the two extra drains of the fifth). */
   rss_peak_mb: number;
+  rss_peak_range_mb: string;
   rss_growth_mb: number;
+  rss_ingest_then_drain_mb: number;
+  ingest_then_drain_seconds: number;
   broker: 'mosquitto' | 'aedes';
-  /** How the hub-side child ran: compiled JS on plain node (as in production), or under tsx. */
+  /** How the hub-side children ran: compiled JS on plain node (as in production), or under tsx. */
   drain_child: 'node' | 'tsx';
 }
 
-interface DrainReport { seconds: number; acked: number; rssPeak: number; rssAfter: number }
-
 const mb = (b: number) => Math.round((b / 1024 ** 2) * 10) / 10;
-const gc = () => { (globalThis as { gc?: () => void }).gc?.(); };
+const r2 = (x: number) => Math.round(x * 100) / 100;
 
-/** Fills `n` unsent readings with ids unique across calls (`tag`). */
-function fill(path: string, n: number, tag: string): void {
+/** Fills `n` unsent readings. */
+function fill(path: string, n: number): void {
   const store = openBenchStore(path);
   const CHUNK = 20_000;
   let start = Date.UTC(2026, 10, 23, 10);
@@ -62,13 +63,25 @@ function fill(path: string, n: number, tag: string): void {
     for (let done = 0, c = 0; done < n; done += CHUNK, c++) {
       const batch = makeReadings(Math.min(CHUNK, n - done), 3, false, start);
       start = batch[batch.length - 1]!.t + 1000;
-      for (const r of batch) r.id = `${r.id}.${tag}.${c}`;
+      for (const r of batch) r.id = `${r.id}.${c}`;
       store.insertReadings(batch);
     }
     if (store.depth().total !== n) throw new Error(`fill stored ${store.depth().total} of ${n}`);
   } finally {
     store.close();
   }
+}
+
+/** Removes a database file and its -wal/-shm/.id. */
+function removeDb(path: string): void {
+  const dir = dirname(path);
+  for (const f of readdirSync(dir)) if (f.startsWith(basename(path))) rmSync(join(dir, f), { force: true });
+}
+
+/** Replaces `to` (and its -wal/-shm/.id) with a copy of the closed database `from`. */
+function copyDb(from: string, to: string): void {
+  removeDb(to);
+  for (const side of ['', '-wal', '.id']) if (existsSync(from + side)) copyFileSync(from + side, to + side);
 }
 
 /** Plain mqtt.js: the same batches (read from the store, not acked), QoS 1, WINDOW in flight. */
@@ -105,52 +118,6 @@ async function rawPublish(path: string, url: string, protocolVersion: 4 | 5): Pr
   return sent / (publishMs / 1000);
 }
 
-/** Child side: open the store, drain it through the Uplink, report time and memory. */
-async function childDrain(path: string, url: string, protocolVersion: 4 | 5): Promise<DrainReport> {
-  // The production default keeps delivered rows 72 h (ack marks them sent instead of deleting).
-  const store: Store = openBenchStore(path, undefined, 72);
-  const total = store.depth().total;
-  const rssOpen = process.memoryUsage.rss();
-  let pendingMs = 0;
-  let ackMs = 0;
-  let ackCalls = 0;
-  const outbox: OutboxSource = {
-    pending: (lane, after, max) => { const t = performance.now(); const r = store.pending(lane, after, max); pendingMs += performance.now() - t; return r; },
-    ack: (seqs) => { const t = performance.now(); ackCalls++; store.ack(seqs); ackMs += performance.now() - t; },
-    pendingJoined: (lane, after, max) => { const t = performance.now(); const r = store.pendingJoined(lane, after, max); pendingMs += performance.now() - t; return r; },
-    ackRanges: (ranges) => { const t = performance.now(); ackCalls++; store.ackRanges(ranges); ackMs += performance.now() - t; },
-    depth: () => store.depth(),
-  };
-  let rssPeak = process.memoryUsage.rss();
-  let peakDetail = process.memoryUsage();
-  const sampler = setInterval(() => {
-    const r = process.memoryUsage.rss();
-    if (r > rssPeak) { rssPeak = r; if (process.env.BENCH_DEBUG) peakDetail = process.memoryUsage(); }
-  }, 25);
-  const t0 = performance.now();
-  const up = new Uplink({
-    config: configSchema.shape.uplink.parse({ mqtt: { url, protocolVersion }, batchMaxReadings: BATCH, inflightBatches: WINDOW }),
-    hubId: HUB, version: 'bench', outbox, log: silentLogger(), clock: new SystemClock(true),
-  });
-  const done = new Promise<void>((resolve) => { up.onIdle(() => { if (store.depth().total === 0) resolve(); }); });
-  await up.start();
-  await done;
-  const seconds = (performance.now() - t0) / 1000;
-  clearInterval(sampler);
-  rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
-  const acked = up.stats().ackedRows;
-  if (process.env.BENCH_DEBUG) {
-    console.error(`drain: ${total} rows ${seconds.toFixed(2)} s (store pending ${(pendingMs / 1000).toFixed(2)} s, ack ${(ackMs / 1000).toFixed(2)} s in ${ackCalls} calls), rss after open ${mb(rssOpen)} MB, peak ${mb(rssPeak)} MB, heap ${mb(process.memoryUsage().heapUsed)} MB`);
-    console.error(`  at peak: heapTotal ${mb(peakDetail.heapTotal)} heapUsed ${mb(peakDetail.heapUsed)} external ${mb(peakDetail.external)} arrayBuffers ${mb(peakDetail.arrayBuffers)} MB`);
-  }
-  await up.stop();
-  store.close();
-  gc();
-  if (process.env.BENCH_DEBUG) console.error(`after stop+gc: rss ${mb(process.memoryUsage.rss())} MB, heap ${mb(process.memoryUsage().heapUsed)} MB`);
-  if (acked < total) throw new Error(`drain acked ${acked} of ${total}`);
-  return { seconds, acked, rssPeak, rssAfter: process.memoryUsage.rss() };
-}
-
 /**
  * Compiles the project with tsc into .tmp/bench-dist (fresh) and returns the compiled child
  * script, or null when there is none (tsc missing, or already running compiled). Type errors
@@ -164,20 +131,30 @@ function compileChild(): string | null {
   try { tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc'); } catch { return null; }
   rmSync(outDir, { recursive: true, force: true });
   spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.json'), '--outDir', outDir, '--sourceMap', 'false'], { cwd: root, stdio: 'ignore' });
-  const file = join(outDir, 'bench', 'drain.js');
+  const file = join(outDir, 'bench', 'drain-child.js');
   return existsSync(file) ? file : null;
 }
 
-function ask(child: ChildProcess, msg: object): Promise<DrainReport> {
+function ask(child: ChildProcess, msg: ChildRequest): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`drain child exited (${code})`));
     child.once('exit', onExit);
     child.once('message', (m) => {
       child.off('exit', onExit);
-      const r = m as DrainReport | { error: string };
+      const r = m as ChildReport | { error: string };
       if ('error' in r) reject(new Error(r.error)); else resolve(r);
     });
     child.send(msg);
+  });
+}
+
+/** Asks the child to leave and waits (a profile from --cpu-prof is written on a normal exit). */
+function dismiss(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => { child.kill(); }, 10_000);
+    child.once('exit', () => { clearTimeout(t); resolve(); });
+    child.send({ op: 'exit' } satisfies ChildRequest);
   });
 }
 
@@ -186,61 +163,97 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] ?? 0;
 }
 
+const range = (xs: number[], f: (x: number) => number): string => `${f(Math.min(...xs))}-${f(Math.max(...xs))}`;
+
 export async function benchDrain(opts: { dir: string; n?: number }): Promise<DrainBenchResult> {
   const n = opts.n ?? N;
+  const template = join(opts.dir, 'drain-template.db');
   const path = join(opts.dir, 'drain.db');
   const { createBroker } = await import('../test/helpers/broker.js');
   const broker = await createBroker();
   const v: 4 | 5 = broker.kind === 'mosquitto' ? 5 : 4;
   const compiled = compileChild();
-  // The hub child runs with the production node flags of systemd/carehub.service.
-  const flags = ['--expose-gc', ...PRODUCTION_NODE_FLAGS, ...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean)];
-  const child = compiled
-    ? fork(compiled, ['--drain-child'], { execArgv: flags, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    : fork(fileURLToPath(import.meta.url), ['--drain-child'], { execArgv: ['--import', 'tsx', ...flags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const prod = unitRuntime();
+  const flags = ['--expose-gc', ...prod.nodeFlags, ...(process.env.BENCH_CHILD_FLAGS ?? '').split(' ').filter(Boolean)];
+  const env = { ...process.env, ...prod.env };
+  const spawnChild = (): ChildProcess => (compiled
+    ? fork(compiled, [], { execArgv: flags, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : fork(fileURLToPath(new URL('./drain-child.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx', ...flags], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const children: ChildProcess[] = [];
+  const show = (what: string, r: ChildReport): void => {
+    if (process.env.BENCH_DEBUG) process.stderr.write(`${what}: rss open ${mb(r.rssOpen)} peak ${mb(r.rssPeak)} after ${mb(r.rssAfter)} MB; ${r.detail ?? `${r.rows} rows ${r.seconds.toFixed(2)} s`}\n`);
+  };
   try {
-    fill(path, n, 'r0');
+    fill(template, n);
     await broker.start();
-    // Both rates are medians of three runs: a single run of either varies by up to 1.5x here.
     const raws: number[] = [];
-    for (let i = 0; i < 3; i++) raws.push(await rawPublish(path, broker.url, v));
-    const rawRate = median(raws);
+    for (let i = 0; i < 3; i++) raws.push(await rawPublish(template, broker.url, v));
     await broker.stop();
-    const reports: DrainReport[] = [];
-    for (let i = 0; i < 3; i++) {
-      if (i > 0) fill(path, n, `r${i}`);
+    const reports: ChildReport[] = [];
+    const drainCopy = async (child: ChildProcess, what: string): Promise<ChildReport> => {
+      copyDb(template, path);
       await broker.start(); // broker-up: the child starts the uplink on receipt
-      reports.push(await ask(child, { path, url: broker.url, v }));
-      await broker.stop();
+      try {
+        const r = await ask(child, { op: 'drain', path, url: broker.url, v });
+        show(what, r);
+        reports.push(r);
+        return r;
+      } finally {
+        await broker.stop();
+      }
+    };
+    let growth = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const child = spawnChild();
+      children.push(child);
+      const first = await drainCopy(child, `drain ${i + 1}`);
+      if (i === RUNS - 1) {
+        await drainCopy(child, `drain ${i + 1}b`);
+        const third = await drainCopy(child, `drain ${i + 1}c`);
+        growth = third.rssAfter - first.rssAfter;
+      }
+      await dismiss(child);
     }
-    const [first, , third] = reports as [DrainReport, DrainReport, DrainReport];
-    const seconds = median(reports.map((r) => r.seconds));
+    // a hub that stored the backlog itself, then drained it: one process, no restart
+    const child = spawnChild();
+    children.push(child);
+    const ingestPath = join(opts.dir, 'ingest.db');
+    removeDb(path);
+    removeDb(ingestPath);
+    const ing = await ask(child, { op: 'ingest', path: ingestPath, n });
+    show('ingest', ing);
+    await broker.start();
+    const both = await ask(child, { op: 'drain-open', url: broker.url, v });
+    show('ingest then drain', both);
+    await broker.stop();
+    await dismiss(child);
+
+    const drainSeconds = reports.slice(0, RUNS).map((r) => r.seconds);
+    const seconds = median(drainSeconds);
+    const peaks = reports.map((r) => r.rssPeak);
     return {
-      drain_1m_seconds: Math.round(seconds * 100) / 100,
+      drain_1m_seconds: r2(seconds),
+      drain_1m_range_seconds: range(drainSeconds, r2),
       drain_readings_per_s: Math.round(n / seconds),
-      mqtt_raw_readings_per_s: Math.round(rawRate),
-      rss_peak_mb: mb(Math.max(...reports.map((r) => r.rssPeak))),
-      rss_growth_mb: mb(third.rssAfter - first.rssAfter),
+      mqtt_raw_readings_per_s: Math.round(median(raws)),
+      mqtt_raw_range_readings_per_s: range(raws, Math.round),
+      rss_peak_mb: mb(Math.max(...peaks)),
+      rss_peak_range_mb: range(peaks, mb),
+      rss_growth_mb: mb(growth),
+      rss_ingest_then_drain_mb: mb(Math.max(ing.rssPeak, both.rssPeak)),
+      ingest_then_drain_seconds: r2(ing.seconds + both.seconds),
       broker: broker.kind,
       drain_child: compiled ? 'node' : 'tsx',
     };
   } finally {
-    child.kill();
+    for (const c of children) if (c.exitCode === null) c.kill();
     await broker.dispose();
   }
 }
 
-if (process.argv.includes('--drain-child')) {
-  if (process.env.BENCH_DEBUG) console.error(`drain child: rss at start ${mb(process.memoryUsage.rss())} MB`);
-  process.on('message', (m: { path: string; url: string; v: 4 | 5 }) => {
-    childDrain(m.path, m.url, m.v).then(
-      (r) => process.send?.(r),
-      (err: Error) => process.send?.({ error: err.message }),
-    );
-  });
-} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const dir = process.argv[2] ?? mkdtempSync(join(tmpdir(), 'carehub-bench-'));
   const r = await benchDrain({ dir, n: process.env.BENCH_N ? Number(process.env.BENCH_N) : undefined });
-  console.log(JSON.stringify({ ...r, ratio_to_raw: Math.round((r.drain_readings_per_s / r.mqtt_raw_readings_per_s) * 100) / 100 }));
+  console.log(JSON.stringify({ ...r, ratio_to_raw: r2(r.drain_readings_per_s / r.mqtt_raw_readings_per_s) }));
   if (!process.argv[2]) rmSync(dir, { recursive: true, force: true });
 }

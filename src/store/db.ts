@@ -68,9 +68,28 @@ export function applyPragmas(db: Db): void {
   db.pragma('journal_size_limit = 67108864');
 }
 
+/** Page cache of a whole-file pass (quick_check, open-time accounting), KiB. */
+export const SCAN_CACHE_KIB = 512;
+
+/**
+ * Runs `fn` with the connection's page cache limited to `kib` KiB, then restores the limit.
+ * A pass over the whole file reads every page once: with the normal 16 MiB limit it would leave
+ * 16 MiB of pages nobody needs resident (measured: +16 MB RSS at open for a 1M-row outbox,
+ * and no faster).
+ */
+export function withCacheSize<T>(db: Db, kib: number, fn: () => T): T {
+  const before = Number(db.pragma('cache_size', { simple: true }));
+  db.pragma(`cache_size = -${Math.max(1, Math.round(kib))}`);
+  try {
+    return fn();
+  } finally {
+    db.pragma(`cache_size = ${before}`);
+  }
+}
+
 /** Returns null when the file is sound, else a short reason. Never throws for a damaged file. */
 export function checkIntegrity(db: Db): string | null {
-  const rows = db.pragma('quick_check(5)') as Array<Record<string, unknown>>;
+  const rows = withCacheSize(db, SCAN_CACHE_KIB, () => db.pragma('quick_check(5)') as Array<Record<string, unknown>>);
   return verdict(rows.map((r) => String(Object.values(r)[0])));
 }
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { Db } from './db.js';
+import { SCAN_CACHE_KIB, withCacheSize, type Db } from './db.js';
+import { DrainReader } from './drain-reader.js';
 import type { Lane, Reading } from '../core/reading.js';
 import { PayloadWriter } from './payload.js';
 import { UidEncoder } from './uid.js';
@@ -60,7 +61,7 @@ export class Outbox implements OutboxSource {
   private readonly rangeDeleteStmt: Database.Statement;
   private readonly rangePruneStmt: Database.Statement;
   private readonly headAfterStmt: Database.Statement;
-  private readonly joinedStmt: Database.Statement;
+  private readonly reader: DrainReader;
   private readonly ackRangesTx: (ranges: readonly DeliveredRange[]) => number;
   private readonly uids = new UidEncoder();
   private readonly payloads = new PayloadWriter();
@@ -71,45 +72,38 @@ export class Outbox implements OutboxSource {
     this.pendingStmt = db.prepare('SELECT seq, type, device, payload FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? ORDER BY seq LIMIT ?').raw(true);
     this.ackUpdateStmt = db.prepare('UPDATE outbox SET sent_at = ? WHERE seq BETWEEN ? AND ? AND sent_at IS NULL');
     this.ackDeleteStmt = db.prepare('DELETE FROM outbox WHERE seq BETWEEN ? AND ? AND sent_at IS NULL');
-    // what a range ack is about to mark: per lane, rows and accounted bytes (rowid range scan)
+    // what an ack by seqs is about to mark: per lane, rows and accounted bytes (rowid range scan)
     this.ackRangeStmt = db.prepare('SELECT lane, count(*) AS n, total(bytes) AS b FROM outbox WHERE seq BETWEEN ? AND ? AND sent_at IS NULL GROUP BY lane').raw();
     this.headStmt = db.prepare('SELECT rx FROM outbox WHERE lane = ? AND sent_at IS NULL ORDER BY seq LIMIT 1').pluck();
+    // rows and bytes of a range of one lane: from the unsent index alone (migration 4)
     this.laneAggStmt = db.prepare('SELECT count(*), total(bytes) FROM outbox WHERE lane = ? AND seq BETWEEN ? AND ? AND sent_at IS NULL').raw();
     this.laneDeleteStmt = db.prepare('DELETE FROM outbox WHERE lane = ? AND seq BETWEEN ? AND ? AND sent_at IS NULL');
     this.rangeUpsertStmt = db.prepare('INSERT OR REPLACE INTO delivered (lane, from_seq, to_seq, at) VALUES (?, ?, ?, ?)');
     this.rangeDeleteStmt = db.prepare('DELETE FROM delivered WHERE lane = ? AND from_seq = ?');
     this.rangePruneStmt = db.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE lane = ? AND seq BETWEEN ? AND ? ORDER BY seq LIMIT ?) RETURNING bytes').pluck();
-    // One batch joined inside SQLite: one string per batch instead of a string and an object per
-    // row. The LIMITed subquery cannot be flattened into the aggregate, so it runs as a co-routine
-    // feeding group_concat in its ORDER BY (the index's) order; `group_concat(.. ORDER BY seq)`
-    // would sort again and costs 3.6x (measured). test/store/delivered-ranges.test.ts compares
-    // the result with pending() on the bundled SQLite.
-    this.joinedStmt = db.prepare(`SELECT max(seq), count(*), group_concat(payload, ',') FROM
-      (SELECT seq, payload FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? AND seq < ? ORDER BY seq LIMIT ?)`).raw();
     this.headAfterStmt = db.prepare('SELECT seq, rx FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? ORDER BY seq LIMIT 1').raw();
     this.seqHwStmt = db.prepare("INSERT INTO counters (name, value) VALUES ('seq_hw', ?) ON CONFLICT(name) DO UPDATE SET value = max(value, excluded.value)");
-    this.acc = this.scan();
+    this.acc = withCacheSize(db, SCAN_CACHE_KIB, () => this.scan());
+    this.reader = new DrainReader(db);
     this.ackTx = db.transaction((seqs: readonly number[]) => this.ackInTx(seqs));
     this.ackRangesTx = db.transaction((ranges: readonly DeliveredRange[]) => this.ackRangesInTx(ranges));
   }
 
   private scan(): Accounting {
     const acc: Accounting = { unsentRows: [0, 0, 0], unsentBytes: [0, 0, 0], sentRows: 0, sentBytes: 0, nextSeq: 1, delivered: [[], [], []] };
-    // One pass with filtered aggregates: no GROUP BY, so no sorter holding a row per stored row
-    // (that sorter cost ~45 MB of RSS at open with 1M rows); memory stays within the page cache.
-    const sums = this.db.prepare(`SELECT
-        count(*) FILTER (WHERE sent_at IS NULL AND lane = 0), total(bytes) FILTER (WHERE sent_at IS NULL AND lane = 0),
-        count(*) FILTER (WHERE sent_at IS NULL AND lane = 1), total(bytes) FILTER (WHERE sent_at IS NULL AND lane = 1),
-        count(*) FILTER (WHERE sent_at IS NULL AND lane = 2), total(bytes) FILTER (WHERE sent_at IS NULL AND lane = 2),
-        count(*) FILTER (WHERE sent_at IS NOT NULL), total(bytes) FILTER (WHERE sent_at IS NOT NULL)
-      FROM outbox`).raw().get() as number[];
-    const at = (i: number): number => Number(sums[i] ?? 0);
-    for (const lane of [0, 1, 2] as const) {
-      acc.unsentRows[lane] = at(lane * 2);
-      acc.unsentBytes[lane] = at(lane * 2 + 1);
+    // Unsent rows from the covering unsent index (migration 4), in its (lane, ...) order: no
+    // sorter for the GROUP BY (one holding a row per stored row cost ~45 MB of RSS at open with
+    // 1M rows) and no payload page read. Rows with sent_at set (acked by seq before ranges) are
+    // few and found through their own index.
+    const unsent = this.db.prepare('SELECT lane, count(*), total(bytes) FROM outbox WHERE sent_at IS NULL GROUP BY lane').raw().all() as Array<[number, number, number]>;
+    for (const [lane, n, b] of unsent) {
+      if (lane !== 0 && lane !== 1 && lane !== 2) continue;
+      acc.unsentRows[lane] = n;
+      acc.unsentBytes[lane] = b;
     }
-    acc.sentRows = at(6);
-    acc.sentBytes = at(7);
+    const [sentRows, sentBytes] = this.db.prepare('SELECT count(*), total(bytes) FROM outbox WHERE sent_at IS NOT NULL').raw().get() as [number, number];
+    acc.sentRows = sentRows;
+    acc.sentBytes = sentBytes;
     // rows inside delivered ranges still have sent_at NULL: they count as delivered
     const ranges = this.db.prepare('SELECT lane, from_seq, to_seq, at FROM delivered ORDER BY lane, from_seq').raw().all() as Array<[number, number, number, number]>;
     const agg = this.db.prepare('SELECT count(*), total(bytes) FROM outbox WHERE lane = ? AND seq BETWEEN ? AND ? AND sent_at IS NULL').raw();
@@ -127,6 +121,9 @@ export class Outbox implements OutboxSource {
     acc.nextSeq = Math.max(maxSeq, hw) + 1;
     return acc;
   }
+
+  /** Closes the drain reader's connection (before the store's own). */
+  close(): void { this.reader.close(); }
 
   snapshot(): Accounting { return copyAccounting(this.acc); }
   restore(a: Accounting): void { this.acc = a; }
@@ -208,7 +205,7 @@ export class Outbox implements OutboxSource {
     let after = skip(ranges, afterSeq);
     for (;;) {
       const upper = nextFrom(ranges, after);
-      const [last, rows, body] = this.joinedStmt.get(lane, after, upper ?? Number.MAX_SAFE_INTEGER, max) as [number | null, number, string | null];
+      const [last, rows, body] = this.reader.read(lane, after, upper ?? Number.MAX_SAFE_INTEGER, max);
       if (rows > 0 && last !== null && body) return { lastSeq: last, rows, body };
       if (upper === null) return null;
       after = skip(ranges, upper - 1); // nothing unsent before that range: past it
@@ -245,7 +242,10 @@ export class Outbox implements OutboxSource {
       let bytes = 0;
       const parts = uncovered(ranges, from, to);
       for (const [f, t] of parts) {
-        const [n, b] = this.laneAggStmt.get(lane, f, t) as [number, number];
+        // Recording ranges writes no outbox row in this transaction, so the drain reader's
+        // committed view is this one (and keeps the index pages out of the store's cache);
+        // deleting does, and an earlier range of the same call may have deleted some of these.
+        const [n, b] = del ? this.laneAggStmt.get(lane, f, t) as [number, number] : this.reader.count(lane, f, t);
         if (n === 0) continue;
         if (del) {
           const changes = this.laneDeleteStmt.run(lane, f, t).changes;

@@ -463,6 +463,7 @@ export class Store implements OutboxSource {
     this.recovered();
     this.fs.close();
     this.closed = true;
+    this.outbox.close();
     try { this.db.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* best effort; WAL replays on open */ }
     this.db.close();
     this.log.info('store closed');

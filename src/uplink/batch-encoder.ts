@@ -3,10 +3,15 @@ import type { Logger } from '../core/log.js';
 import { FhirBundler } from './fhir-bundle.js';
 import type { DeviceIdentity } from './fhir-devices.js';
 
-/** One encoded readings batch; `release()` once the broker acknowledged it (or it was dropped). */
+/**
+ * One encoded readings batch: the MQTT payload. A string, not a Buffer: mqtt.js deep-copies a
+ * Buffer payload of every QoS 1 publish into its outgoing store (a second copy of each batch,
+ * left to the garbage collector: ~100 MB/s of short-lived ArrayBuffers during a drain, measured),
+ * while a string is kept by reference and encoded once into the socket write, whose buffer is
+ * freed when the write completes.
+ */
 export interface EncodedBatch {
-  body: Buffer;
-  release(): void;
+  body: string;
 }
 
 export interface BatchEncoder {
@@ -16,89 +21,37 @@ export interface BatchEncoder {
    * no string per reading). Only formats that publish the stored payloads as they are.
    */
   encodeJoined?(joined: string): EncodedBatch;
-  /** Drop spare buffers down to `keep` (when the outbox is drained). */
-  trim(keep: number): void;
 }
 
-const MIN_BUFFER = 64 * 1024;
-
 /**
- * `{"v":1,"hub":..,"readings":[p1,p2,...]}` written straight from the stored payload strings
- * into pooled buffers: no parse, no re-stringify, no intermediate joined string. A buffer goes
- * back to the pool after the PUBACK of its batch, so a long drain allocates a window's worth of
- * buffers once instead of a new ~100 kB string per batch that survives until its PUBACK and is
- * then left to the old-generation collector.
+ * `{"v":1,"hub":..,"readings":[p1,p2,...]}` from the stored payload strings as they are: no
+ * parse, no re-stringify. With the payloads joined by the store, the body is the prefix, the
+ * joined string and the suffix concatenated (V8 keeps that as a rope; the socket write flattens
+ * it into its own buffer once).
  */
 export class JsonBatchEncoder implements BatchEncoder {
-  private readonly prefix: Buffer;
-  private free: Buffer[] = [];
+  private readonly prefix: string;
 
-  constructor(hub: string, private readonly poolMax: number) {
-    this.prefix = Buffer.from(`{"v":1,"hub":${JSON.stringify(hub)},"readings":[`);
+  constructor(hub: string) {
+    this.prefix = `{"v":1,"hub":${JSON.stringify(hub)},"readings":[`;
   }
 
   encode(payloads: string[]): EncodedBatch {
-    let size = this.prefix.length + 2 + Math.max(0, payloads.length - 1);
-    for (const p of payloads) size += Buffer.byteLength(p, 'utf8');
-    const buf = this.acquire(size);
-    let o = this.prefix.copy(buf, 0);
-    for (let i = 0; i < payloads.length; i++) {
-      if (i > 0) buf[o++] = 0x2c; // ,
-      o += buf.write(payloads[i]!, o, 'utf8');
-    }
-    buf[o++] = 0x5d; // ]
-    buf[o++] = 0x7d; // }
-    return this.batch(buf, o);
-  }
-
-  private batch(buf: Buffer, o: number): EncodedBatch {
-    let released = false;
-    return {
-      body: buf.subarray(0, o),
-      release: () => {
-        if (released) return;
-        released = true;
-        if (this.free.length < this.poolMax) this.free.push(buf);
-      },
-    };
+    return { body: `${this.prefix}${payloads.join(',')}]}` };
   }
 
   encodeJoined(joined: string): EncodedBatch {
-    const buf = this.acquire(this.prefix.length + Buffer.byteLength(joined, 'utf8') + 2);
-    let o = this.prefix.copy(buf, 0);
-    o += buf.write(joined, o, 'utf8');
-    buf[o++] = 0x5d; // ]
-    buf[o++] = 0x7d; // }
-    return this.batch(buf, o);
-  }
-
-  trim(keep: number): void {
-    if (this.free.length > keep) this.free.length = keep;
-  }
-
-  private acquire(size: number): Buffer {
-    for (let i = this.free.length - 1; i >= 0; i--) {
-      const b = this.free[i]!;
-      if (b.length >= size) {
-        this.free.splice(i, 1);
-        return b;
-      }
-    }
-    let len = MIN_BUFFER;
-    while (len < size) len *= 2;
-    return Buffer.allocUnsafeSlow(len);
+    return { body: `${this.prefix}${joined}]}` };
   }
 }
 
-/** `format: fhir` / `fut`: a FHIR R4 transaction Bundle per batch (parses each payload; not pooled). */
+/** `format: fhir` / `fut`: a FHIR R4 transaction Bundle per batch (parses each payload). */
 export class FhirBatchEncoder implements BatchEncoder {
   constructor(private readonly bundler: FhirBundler, private readonly now: () => number) {}
 
   encode(payloads: string[]): EncodedBatch {
-    return { body: Buffer.from(this.bundler.bundle(payloads, this.now()).json), release: () => {} };
+    return { body: this.bundler.bundle(payloads, this.now()).json };
   }
-
-  trim(): void {}
 }
 
 export interface EncoderOptions {
@@ -114,7 +67,7 @@ export interface EncoderOptions {
 /** The encoder of `uplink.format`. What each format needs is checked by formatProblems (fhir-config.ts). */
 export function makeBatchEncoder(o: EncoderOptions): BatchEncoder {
   const format = o.config.format;
-  if (format === 'json') return new JsonBatchEncoder(o.hubId, o.config.inflightBatches + 2);
+  if (format === 'json') return new JsonBatchEncoder(o.hubId);
   const bundler = new FhirBundler({ hub: o.hubId, version: o.version, format, fhir: o.config.fhir, devices: o.devices ?? [], ...(o.log ? { log: o.log } : {}) });
   return new FhirBatchEncoder(bundler, o.now);
 }

@@ -189,7 +189,6 @@ export class Drainer {
       this.pumping = false;
     }
     if (!sentSomething && this.inflight === 0 && this.ackQueued === 0 && this.ackRetry.length === 0 && this.pub) {
-      this.o.encoder.trim(2);
       for (const fn of this.idleListeners) fn();
     }
   }
@@ -268,7 +267,7 @@ export class Drainer {
     this.inflightReadings++;
     this.s.publishedBatches++;
     const gen = this.gen;
-    pub.publish(this.o.readingsTopic, batch.body, (err) => { batch.release(); this.done(gen, d, true, err); });
+    pub.publish(this.o.readingsTopic, batch.body, (err) => this.done(gen, d, true, err));
   }
 
   private done(gen: number, d: Delivery, isBatch: boolean, err?: Error): void {
