@@ -1,17 +1,24 @@
 import Database from 'better-sqlite3';
 import type { Db } from './db.js';
+import type { BatchWrap } from './outbox-types.js';
 
 /** Page cache of the drain reader's connection, KiB: it reads each page once, in order. */
 export const READER_CACHE_KIB = 512;
 
 /**
- * One readings batch joined inside SQLite: one string per batch instead of a string and an
- * object per row. The LIMITed subquery cannot be flattened into the aggregate, so it runs as a
- * co-routine feeding group_concat in its ORDER BY (the index's) order; `group_concat(.. ORDER BY
- * seq)` would sort again and costs 3.6x (measured). test/store/delivered-ranges.test.ts compares
- * the result with pending() on the bundled SQLite.
+ * One readings batch built whole inside SQLite, envelope included: one flat string per batch
+ * instead of a string and an object per row (and no rope of prefix + payloads + suffix for the
+ * socket write to flatten into a second copy). A string, not a BLOB: mqtt.js deep-copies a Buffer
+ * payload into its outgoing store on every QoS 1 publish, and those dead copies wait outside the
+ * V8 heap for a collection that V8 schedules by its 64 MB external-memory allowance (measured:
+ * 25-66 MB of them at the peak of a 1M-row drain); a string is kept by reference and its garbage
+ * is bounded by the old-space limit of the unit (systemd/carehub.service). The LIMITed subquery
+ * cannot be flattened into the aggregate, so it runs as a co-routine feeding group_concat in its
+ * ORDER BY (the index's) order; `group_concat(.. ORDER BY seq)` would sort again and costs 3.6x
+ * (measured). test/store/delivered-ranges.test.ts compares the result with pending() on the
+ * bundled SQLite.
  */
-const JOINED_SQL = `SELECT max(seq), count(*), group_concat(payload, ',') FROM
+const JOINED_SQL = `SELECT max(seq), count(*), ? || group_concat(payload, ',') || ? FROM
   (SELECT seq, payload FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? AND seq < ? ORDER BY seq LIMIT ?)`;
 
 /** Rows and accounted bytes of the unsent rows of a lane in [from, to]: the covering index only. */
@@ -39,9 +46,9 @@ export class DrainReader {
     this.laneAgg = db.prepare(LANE_AGG_SQL).raw();
   }
 
-  /** [last seq, rows, joined payloads] of up to `max` unsent rows of `lane` in (after, upper). */
-  read(lane: number, after: number, upper: number, max: number): [number | null, number, string | null] {
-    return this.joined.get(lane, after, upper, max) as [number | null, number, string | null];
+  /** [last seq, rows, wrapped joined payloads] of up to `max` unsent rows of `lane` in (after, upper). */
+  read(lane: number, after: number, upper: number, max: number, wrap: BatchWrap): [number | null, number, string | null] {
+    return this.joined.get(wrap.prefix, wrap.suffix, lane, after, upper, max) as [number | null, number, string | null];
   }
 
   /**

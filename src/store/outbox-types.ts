@@ -21,8 +21,14 @@ export interface OutboxDepth {
 export interface JoinedRows {
   lastSeq: number;
   rows: number;
-  /** The payloads in seq order, comma-separated. */
+  /** `prefix`, the payloads in seq order comma-separated, `suffix`: the whole batch payload. */
   body: string;
+}
+
+/** What a joined batch is wrapped in (the batch format's envelope around the readings). */
+export interface BatchWrap {
+  prefix: string;
+  suffix: string;
 }
 
 /** Every unsent row of `lane` with seq in [from, to] was delivered (one PUBACK). */
@@ -40,7 +46,7 @@ export interface OutboxSource {
    * The payloads of what `pending(lane, afterSeq, max)` would return, joined with commas, with the last seq and the row count; null when nothing is pending. Optional: a faster
    * read for the drain (no object or string per row).
    */
-  pendingJoined?(lane: Lane, afterSeq: number, max: number): JoinedRows | null;
+  pendingJoined?(lane: Lane, afterSeq: number, max: number, wrap?: BatchWrap): JoinedRows | null;
   /** Mark rows delivered; call only after the broker acknowledged (PUBACK) them. */
   ack(seqs: number[]): void;
   /**

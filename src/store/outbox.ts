@@ -5,7 +5,7 @@ import type { Lane, Reading } from '../core/reading.js';
 import { PayloadWriter } from './payload.js';
 import { UidEncoder } from './uid.js';
 import type { AlarmEvent } from '../alarms/types.js';
-import type { DeliveredRange, JoinedRows, OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
+import type { BatchWrap, DeliveredRange, JoinedRows, OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
 import { anyAbove, copyRanges, find, insert, nextFrom, skip, uncovered, type LaneRanges, type Range } from './delivered.js';
 
 /**
@@ -39,6 +39,8 @@ export interface Accounting {
 function copyAccounting(a: Accounting): Accounting {
   return { unsentRows: [...a.unsentRows], unsentBytes: [...a.unsentBytes], sentRows: a.sentRows, sentBytes: a.sentBytes, nextSeq: a.nextSeq, delivered: copyRanges(a.delivered) };
 }
+
+const NO_WRAP: BatchWrap = { prefix: '', suffix: '' };
 
 /** Rows deleted from one delivered range at a time (a range may span a million rows). */
 export const PRUNE_RANGE_CHUNK = 20_000;
@@ -180,7 +182,9 @@ export class Outbox implements OutboxSource {
 
   /** Unsent rows of `lane` after `afterSeq`: rows in delivered ranges are skipped. */
   pending(lane: Lane, afterSeq: number, max: number): OutboxRow[] {
-    if (max <= 0) return [];
+    // nothing unsent in the lane (exact counters): no query; the drain asks for alarm events
+    // before every readings batch
+    if (max <= 0 || this.acc.unsentRows[lane] === 0) return [];
     const ranges = this.acc.delivered[lane];
     let after = skip(ranges, afterSeq);
     for (;;) {
@@ -199,13 +203,13 @@ export class Outbox implements OutboxSource {
   }
 
   /** pending() joined in SQLite (outbox-types.ts): stops short of the next delivered range. */
-  pendingJoined(lane: Lane, afterSeq: number, max: number): JoinedRows | null {
-    if (max <= 0) return null;
+  pendingJoined(lane: Lane, afterSeq: number, max: number, wrap: BatchWrap = NO_WRAP): JoinedRows | null {
+    if (max <= 0 || this.acc.unsentRows[lane] === 0) return null;
     const ranges = this.acc.delivered[lane];
     let after = skip(ranges, afterSeq);
     for (;;) {
       const upper = nextFrom(ranges, after);
-      const [last, rows, body] = this.reader.read(lane, after, upper ?? Number.MAX_SAFE_INTEGER, max);
+      const [last, rows, body] = this.reader.read(lane, after, upper ?? Number.MAX_SAFE_INTEGER, max, wrap);
       if (rows > 0 && last !== null && body) return { lastSeq: last, rows, body };
       if (upper === null) return null;
       after = skip(ranges, upper - 1); // nothing unsent before that range: past it

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { Lane, Reading } from '../core/reading.js';
 import type { AlarmEvent, TechnicalCondition } from '../alarms/types.js';
-import type { DeliveredRange, JoinedRows, OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
+import type { BatchWrap, DeliveredRange, JoinedRows, OutboxDepth, OutboxRow, OutboxSource } from './outbox-types.js';
 import { openOrFallBack, type Db } from './db.js';
 import { schemaVersion } from './migrations.js';
 import { Outbox, type InsertResult } from './outbox.js';
@@ -347,8 +347,8 @@ export class Store implements OutboxSource {
   }
 
   /** The next batch of a lane, joined in SQLite (outbox-types.ts). */
-  pendingJoined(lane: Lane, afterSeq: number, max: number): JoinedRows | null {
-    return this.outbox.pendingJoined(lane, afterSeq, max);
+  pendingJoined(lane: Lane, afterSeq: number, max: number, wrap?: BatchWrap): JoinedRows | null {
+    return this.outbox.pendingJoined(lane, afterSeq, max, wrap);
   }
 
   /** Marks rows delivered. Throws when the write fails (the caller keeps the seqs and retries). */

@@ -2,14 +2,9 @@ import type { UplinkConfig } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
 import { FhirBundler } from './fhir-bundle.js';
 import type { DeviceIdentity } from './fhir-devices.js';
+import type { BatchWrap } from '../store/outbox-types.js';
 
-/**
- * One encoded readings batch: the MQTT payload. A string, not a Buffer: mqtt.js deep-copies a
- * Buffer payload of every QoS 1 publish into its outgoing store (a second copy of each batch,
- * left to the garbage collector: ~100 MB/s of short-lived ArrayBuffers during a drain, measured),
- * while a string is kept by reference and encoded once into the socket write, whose buffer is
- * freed when the write completes.
- */
+/** One encoded readings batch: the MQTT payload. */
 export interface EncodedBatch {
   body: string;
 }
@@ -17,31 +12,27 @@ export interface EncodedBatch {
 export interface BatchEncoder {
   encode(payloads: string[]): EncodedBatch;
   /**
-   * The same batch from the payloads already joined with commas (the store builds it in SQLite:
-   * no string per reading). Only formats that publish the stored payloads as they are.
+   * Formats that publish the stored payloads as they are, comma-separated, between a prefix and
+   * a suffix: the store builds such a batch itself (outbox-types.ts pendingJoined), with no string
+   * per reading.
    */
-  encodeJoined?(joined: string): EncodedBatch;
+  readonly wrap?: BatchWrap;
 }
 
 /**
  * `{"v":1,"hub":..,"readings":[p1,p2,...]}` from the stored payload strings as they are: no
- * parse, no re-stringify. With the payloads joined by the store, the body is the prefix, the
- * joined string and the suffix concatenated (V8 keeps that as a rope; the socket write flattens
- * it into its own buffer once).
+ * parse, no re-stringify. The drain has the store build it (`wrap`); `encode` is for an outbox
+ * without that.
  */
 export class JsonBatchEncoder implements BatchEncoder {
-  private readonly prefix: string;
+  readonly wrap: BatchWrap;
 
   constructor(hub: string) {
-    this.prefix = `{"v":1,"hub":${JSON.stringify(hub)},"readings":[`;
+    this.wrap = { prefix: `{"v":1,"hub":${JSON.stringify(hub)},"readings":[`, suffix: ']}' };
   }
 
   encode(payloads: string[]): EncodedBatch {
-    return { body: `${this.prefix}${payloads.join(',')}]}` };
-  }
-
-  encodeJoined(joined: string): EncodedBatch {
-    return { body: `${this.prefix}${joined}]}` };
+    return { body: `${this.wrap.prefix}${payloads.join(',')}${this.wrap.suffix}` };
   }
 }
 

@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { LANE_ALARM, LANE_CLINICAL, LANE_HIGHRATE, type Lane } from '../core/reading.js';
 import type { DeliveredRange, OutboxRow, OutboxSource } from '../store/outbox-types.js';
-import type { BatchEncoder, EncodedBatch } from './batch-encoder.js';
+import type { BatchEncoder } from './batch-encoder.js';
 
 /** What the drainer needs from a live MQTT connection: a QoS 1 publish with a PUBACK callback. */
 export interface QoS1Publisher {
@@ -231,15 +231,15 @@ export class Drainer {
   private sendBatch(): boolean {
     const pub = this.pub;
     if (!pub) return false;
-    const joined = this.o.outbox.pendingJoined && this.o.encoder.encodeJoined && this.byRange;
+    const wrap = this.byRange ? this.o.encoder.wrap : undefined;
     for (const lane of READING_LANES) {
-      if (joined) {
-        // the store joins the payloads in SQLite: one Buffer per batch, no string per reading
+      if (wrap && this.o.outbox.pendingJoined) {
+        // the store builds the whole batch in SQLite: one string per batch, none per reading
         const after = this.cursor[lane];
-        const j = this.o.outbox.pendingJoined!(lane, after, this.o.batchMaxReadings);
+        const j = this.o.outbox.pendingJoined(lane, after, this.o.batchMaxReadings, wrap);
         if (!j) continue;
         this.cursor[lane] = j.lastSeq;
-        this.publishBatch(pub, this.o.encoder.encodeJoined!(j.body), { lane, from: after + 1, to: j.lastSeq, rows: j.rows, seqs: null });
+        this.publishBatch(pub, j.body, { lane, from: after + 1, to: j.lastSeq, rows: j.rows, seqs: null });
         return true;
       }
       const after = this.cursor[lane];
@@ -256,18 +256,18 @@ export class Drainer {
       }
       // pending() returned the first unsent rows after `after`: the range starts right there
       const d: Delivery = { lane, from: after + 1, to: last.seq, rows: rows.length, seqs };
-      this.publishBatch(pub, this.o.encoder.encode(payloads), d);
+      this.publishBatch(pub, this.o.encoder.encode(payloads).body, d);
       return true;
     }
     return false;
   }
 
-  private publishBatch(pub: QoS1Publisher, batch: EncodedBatch, d: Delivery): void {
+  private publishBatch(pub: QoS1Publisher, body: string | Buffer, d: Delivery): void {
     this.inflight++;
     this.inflightReadings++;
     this.s.publishedBatches++;
     const gen = this.gen;
-    pub.publish(this.o.readingsTopic, batch.body, (err) => this.done(gen, d, true, err));
+    pub.publish(this.o.readingsTopic, body, (err) => this.done(gen, d, true, err));
   }
 
   private done(gen: number, d: Delivery, isBatch: boolean, err?: Error): void {

@@ -80,6 +80,9 @@ describe('acknowledgement by range', () => {
     expect(second.rows).toBe(4);
     expect(second.body).toBe(s.pending(1, first.lastSeq, 100).map((r) => r.payload).join(','));
     expect(second.body).toContain('rid-é');
+    // the whole batch: the joined payloads inside the envelope the batch format asks for
+    const wrapped = s.pendingJoined(1, first.lastSeq, 100, { prefix: '{"hub":"ø","readings":[', suffix: ']}' })!;
+    expect(wrapped.body).toBe(`{"hub":"ø","readings":[${second.body}]}`);
     expect(joined(second.lastSeq)).toBeNull();
     s.close();
   });

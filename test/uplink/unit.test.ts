@@ -275,16 +275,14 @@ describe('drainer (fake publisher)', () => {
 });
 
 describe('JSON batch encoder', () => {
-  it('writes exactly the joined stored payloads, non-ASCII included, from rows or from the joined string alike', async () => {
+  it('writes exactly the joined stored payloads, non-ASCII included, with the envelope the store wraps joined batches in', async () => {
     const { JsonBatchEncoder } = await import('../../src/uplink/batch-encoder.js');
     const enc = new JsonBatchEncoder('hub-ø');
     const payloads = ['{"id":"a","unit":"cm[H2O]"}', '{"id":"b","text":"µ ø — ✓"}'];
     const a = enc.encode(payloads);
-    // a string: mqtt.js keeps it by reference, where it deep-copies a Buffer payload per QoS 1 publish
-    expect(typeof a.body).toBe('string');
     expect(a.body).toBe('{"v":1,"hub":"hub-ø","readings":[' + payloads.join(',') + ']}');
     expect(JSON.parse(a.body)).toEqual({ v: 1, hub: 'hub-ø', readings: payloads.map((p) => JSON.parse(p) as unknown) });
-    expect(enc.encodeJoined(payloads.join(',')).body).toBe(a.body);
+    expect(enc.wrap.prefix + payloads.join(',') + enc.wrap.suffix).toBe(a.body);
     expect(enc.encode([]).body).toBe('{"v":1,"hub":"hub-ø","readings":[]}');
   });
 });
