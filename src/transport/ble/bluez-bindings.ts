@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { MessageBus } from 'dbus-next';
 import type { Logger } from '../../core/log.js';
-import { bondDetail, bondState, openSystemBus, powerCycle } from './bluez-bus.js';
+import { bondDetail, bondState, openSystemBus, powerCycle, safeDisconnect } from './bluez-bus.js';
 import type { NobleBindingsLike } from './noble-types.js';
 import type { BondState } from './types.js';
 
@@ -30,8 +30,9 @@ export function createBluezBindings(adapter: string, log: Logger): { ok: true; b
     start(): void {
       origStart();
       // noble opens its own system bus connection in start(); a missing bus must not be an unhandled 'error'.
-      const own = (b as unknown as { _bus?: { on(ev: 'error', fn: (e: Error) => void): void } })._bus;
+      const own = (b as unknown as { _bus?: MessageBus })._bus;
       own?.on('error', (e: Error) => log.warn({ err: e.message }, 'BlueZ bus error'));
+      if (own) safeDisconnect(own); // a central closed while noble's bus still connects must not crash the hub
     },
     reset(): void {
       powerCycle(bus(), adapter).catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : String(e), adapter }, 'BlueZ adapter power-cycle failed'));

@@ -31,11 +31,36 @@ export async function call(obj: ProxyObject, iface: string, method: string, ...a
   return fn.apply(i, args);
 }
 
-/** A system bus connection whose connection errors are reported, never thrown as an unhandled 'error' event. */
+/**
+ * A system bus connection whose connection errors are reported, never thrown as an unhandled
+ * 'error' event, and whose `disconnect()` is safe at any time (see safeDisconnect).
+ */
 export function openSystemBus(onError: (e: Error) => void = () => undefined): MessageBus {
   const bus = dbus.systemBus();
   bus.on('error', onError);
+  safeDisconnect(bus);
   return bus;
+}
+
+/**
+ * Make `bus.disconnect()` safe before the connection is up. With dbus-next's optional native
+ * socket (usocket, built wherever npm can compile it) the socket connects on a worker thread,
+ * and ending it before that finished dereferences an uninitialised poll handle: the whole
+ * process dies with SIGSEGV (a timed-out BlueZ probe, a central closed while its admin bus was
+ * still connecting). A disconnect asked for early is carried out once the bus is connected, or
+ * dropped if the connection fails (nothing left to end).
+ */
+export function safeDisconnect(bus: MessageBus): void {
+  const b = bus as MessageBus & { name: string | null };
+  const end = bus.disconnect.bind(bus);
+  let state: 'connecting' | 'up' | 'failed' = b.name ? 'up' : 'connecting';
+  let wanted = false;
+  bus.once('connect', () => { state = 'up'; if (wanted) end(); });
+  bus.once('error', () => { if (state === 'connecting') state = 'failed'; });
+  bus.disconnect = (): void => {
+    if (state === 'up') end();
+    else if (state === 'connecting') wanted = true;
+  };
 }
 
 /** Reject after `ms`; the D-Bus library itself has no per-call timeout. */
