@@ -74,6 +74,7 @@ export function useBluez(): BluezHarness {
     bench: {
       kind: 'bluez',
       timeoutMs: 30_000,
+      log,
       async central(peripherals, clock, o = {}): Promise<BenchCentral> {
         const peer = await h.peer(peripherals.map((p) => ({ p, bonded: o.bonded ?? true })));
         let central: BleCentral;

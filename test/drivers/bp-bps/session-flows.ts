@@ -27,7 +27,7 @@ export function bpsSessionFlows(b: BleBench): void {
     const sim = createBpsSimulator({ address: ADDRESS, name: 'SIM-BP', clock, scenario: o.scenario ?? 'normal', measureEveryMs: 0, ...(o.timeZone ? { timeZone: o.timeZone } : {}) });
     const h = await b.central([sim], clock);
     const ctx = fakeDriverContext({
-      clock, ble: h.central, ...(o.timeZone ? { timeZone: o.timeZone } : {}),
+      clock, log: b.log, ble: h.central, ...(o.timeZone ? { timeZone: o.timeZone } : {}),
       device: { id: 'bp-1', kind: 'bp', protocol: 'bps', address: ADDRESS, ...(o.userId !== undefined ? { options: { userId: o.userId } as never } : {}) },
     });
     const session = createBpsSession(ctx, { backoffMinMs: 500, backoffMaxMs: 4000, lostAfterMs: 30_000 });

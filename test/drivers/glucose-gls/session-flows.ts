@@ -27,7 +27,7 @@ export function glsSessionFlows(b: BleBench): void {
     const clock = new FakeClock();
     const sim = new GlsSimulator({ address: ADDRESS, clock, scenario: 'hypo', measureEveryMs: 0, ...(o.firstSequence !== undefined ? { firstSequence: o.firstSequence } : {}) });
     const h = await b.central([sim], clock);
-    const ctx = fakeDriverContext({ clock, ble: h.central, device: { id: 'bg-1', kind: 'glucometer', protocol: 'gls', address: ADDRESS }, ...(o.onSubmit ? { onSubmit: o.onSubmit } : {}) });
+    const ctx = fakeDriverContext({ clock, log: b.log, ble: h.central, device: { id: 'bg-1', kind: 'glucometer', protocol: 'gls', address: ADDRESS }, ...(o.onSubmit ? { onSubmit: o.onSubmit } : {}) });
     const session = createGlsSession(ctx, { backoffMinMs: 500, backoffMaxMs: 4000, lostAfterMs: 30_000, inactivityMs: 2000 });
     cleanup.push(async () => { await session.stop(); sim.stop(); await h.close(); });
     /** Start the session and advance until the first RACP procedure was asked for. */

@@ -19,7 +19,7 @@ export function berrymedSessionFlows(b: BleBench): void {
     const clock = new FakeClock();
     const sim = new BerrymedSimulator({ address: ADDRESS, clock, scenario: 'normal' });
     const h = await b.central([sim], clock);
-    const ctx = fakeDriverContext({ clock, ble: h.central, device: { id: 'oxi-2', address: ADDRESS, protocol: 'berrymed', options: { waveform: options.waveform ?? false, readingRateHz: options.readingRateHz ?? 1 } as never } });
+    const ctx = fakeDriverContext({ clock, log: b.log, ble: h.central, device: { id: 'oxi-2', address: ADDRESS, protocol: 'berrymed', options: { waveform: options.waveform ?? false, readingRateHz: options.readingRateHz ?? 1 } as never } });
     const session = createBerrymedSession(ctx, { backoffMinMs: 500, backoffMaxMs: 2000, lostAfterMs: 20_000 });
     cleanup.push(async () => { await session.stop(); sim.stop(); await h.close(); });
     /** Start the session and advance until the stream is up. */

@@ -21,7 +21,7 @@ export function plxsSessionFlows(b: BleBench): void {
     const clock = new FakeClock();
     const sim = new PlxsSimulator({ address: ADDRESS, clock, scenario: o.scenario ?? 'normal', spotCheckEveryMs: 0, ...(o.clockNotSet ? { clockNotSet: true } : {}) });
     const h = await b.central([sim], clock);
-    const ctx = fakeDriverContext({ clock, ble: h.central, device: { id: 'oxi-1', address: ADDRESS } });
+    const ctx = fakeDriverContext({ clock, log: b.log, ble: h.central, device: { id: 'oxi-1', address: ADDRESS } });
     const session: DriverSession = o.tuned === false ? createPlxsSession(ctx) : createPlxsSession(ctx, { backoffMinMs: 500, backoffMaxMs: 4000, lostAfterMs: 30_000 });
     cleanup.push(async () => { await session.stop(); sim.stop(); await h.close(); });
     /** Start the session and advance until the link is up. */

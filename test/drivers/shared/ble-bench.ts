@@ -1,5 +1,5 @@
 import { FakeClock } from '../../../src/core/clock.js';
-import { silentLogger } from '../../../src/core/log.js';
+import { silentLogger, type Logger } from '../../../src/core/log.js';
 import { createSimulatedCentral } from '../../../src/transport/ble/noble-central.js';
 import type { BleCentral, SimPeripheral } from '../../../src/transport/ble/types.js';
 import { advance, flush } from '../../helpers/fake-driver-context.js';
@@ -15,6 +15,8 @@ export interface BleBench {
   readonly kind: 'hci-sim' | 'bluez';
   /** Per-test timeout of a flow on this stack. */
   readonly timeoutMs: number;
+  /** Logger for the driver contexts of the flows (silent unless a test asks for logs). */
+  readonly log: Logger;
   /**
    * A central serving these peripherals. `bonded` (default true): peripherals that ask for
    * security share a bond with the host already. Closed by the returned `close`.
@@ -46,6 +48,7 @@ export async function until(bench: BleBench, clock: FakeClock, cond: () => boole
 export const simBench: BleBench = {
   kind: 'hci-sim',
   timeoutMs: 10_000,
+  log: silentLogger(),
   async central(peripherals, clock, o = {}) {
     const { central, bindings } = createSimulatedCentral(peripherals, { log: silentLogger(), clock, bonded: o.bonded ?? true });
     return { central, connects: () => bindings.stats.connects, close: () => central.close() };

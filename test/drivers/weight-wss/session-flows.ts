@@ -25,7 +25,7 @@ export function wssSessionFlows(b: BleBench): void {
     const clock = new FakeClock();
     const sim = createWssSimulator({ address: ADDRESS, name: 'SIM-SCALE', clock, scenario: 'weight-gain', measureEveryMs: 0, ...(o.clockUnset ? { clockUnset: true } : {}) });
     const h = await b.central([sim], clock);
-    const ctx = fakeDriverContext({ clock, ble: h.central, device: { id: 'scale-1', kind: 'scale', protocol: 'wss', address: ADDRESS } });
+    const ctx = fakeDriverContext({ clock, log: b.log, ble: h.central, device: { id: 'scale-1', kind: 'scale', protocol: 'wss', address: ADDRESS } });
     const session = createWssSession(ctx, { backoffMinMs: 500, backoffMaxMs: 4000, lostAfterMs: 30_000 });
     cleanup.push(async () => { await session.stop(); sim.stop(); await h.close(); });
     /** Start the session and advance until connected and the scale's memory is taken (at most 1 s). */
