@@ -13,6 +13,7 @@ import { CommandRouter, type CommandHandler, type CommandStats, type RegisterOpt
 import { buildConnectOptions } from './connect-options.js';
 import { Drainer, type QoS1Publisher } from './drainer.js';
 import { makeBatchEncoder } from './batch-encoder.js';
+import { MetadataStore } from './metadata-store.js';
 import type { DeviceIdentity } from './fhir-devices.js';
 import { HealthReporter } from './health.js';
 import { registerPing } from './ping.js';
@@ -252,7 +253,9 @@ export class Uplink {
     }
     let client: MqttClient;
     try {
-      client = mqttConnect(this.cfg.mqtt.url, opts);
+      // a store that keeps no payload and never replays: unacknowledged rows are re-sent from
+      // the outbox by the drainer after a reconnect (metadata-store.ts)
+      client = mqttConnect(this.cfg.mqtt.url, { ...opts, outgoingStore: new MetadataStore() });
     } catch (err) {
       this.noteError(err as Error);
       this.scheduleReconnect();
