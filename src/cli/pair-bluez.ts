@@ -53,6 +53,8 @@ export async function pairDeviceCommand(kind: string, target: string, o: Opts): 
   const choice = await chooseBindings(loaded.config.ble);
   if (choice.bindings === 'hci') {
     if (o.passkey !== undefined) { out(`passkey pairing needs BlueZ (${choice.reason}); set ble.bindings: bluez with bluetoothd running\n`); return EXIT_USAGE; }
+    // noble's HCI stack pairs Just Works at most and keeps no bond: say so before the entry is written
+    if (!o.json) out(`hci mode (${choice.reason}): the entry is written without bonding; a sensor that requires pairing (a CGM) will raise ble_pairing_required — use ble.bindings: bluez for those\n`);
     return pairCommand(kind, target, o);
   }
   const passkey = await passkeyOf(o);

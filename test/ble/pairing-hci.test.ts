@@ -29,6 +29,16 @@ describe('pairing in hci mode', () => {
     expect(readFileSync(file, 'utf8')).toBe(before);
   });
 
+  it('carehub pair cgm ADDR without a passkey in hci mode writes the entry and says it could not bond (a CGM will ask for pairing)', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'carehub-pair-hci-')), 'carehub.yaml');
+    copyFileSync('config/carehub.example.yaml', file);
+    appendFileSync(file, '\nble:\n  bindings: hci\n  adapter: hci0\n');
+    const r = runCli(['pair', 'cgm', 'C4:7A:11:02:33:D1', '--id', 'cgm-9', '--config', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/hci mode .*written without bonding.*ble_pairing_required.*ble\.bindings: bluez/);
+    expect(readFileSync(file, 'utf8')).toContain('C4:7A:11:02:33:D1');
+  });
+
   it('an unpaired passkey (authenticated) oximeter on the HCI stack: ble_pairing_required (medium) telling to pair through BlueZ, slow retries, no data', async () => {
     const clock = new FakeClock();
     const sim = new PlxsSimulator({ address: '00:1C:05:FF:4E:22', clock, scenario: 'normal', spotCheckEveryMs: 0, security: { level: 'authenticated', passkey: '123456' } });
