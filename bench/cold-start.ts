@@ -1,6 +1,6 @@
 /**
- * Cold start: `carehub run` from the compiled build (as the unit starts it: node
- * --max-semi-space-size=1 .../bin/carehub.js run) until the alarm engine runs and the devices
+ * Cold start: `carehub run` from the compiled build (as the unit starts it: node with the flags
+ * and Environment= of systemd/carehub.service, read by unit-runtime.ts) until the alarm engine runs and the devices
  * are connecting: the first driver log line (local start-up starts the store, then the alarm
  * engine, then the pipeline, then the drivers). Also `hub started` (uplink, schedule, control
  * socket and page done). Wall time from spawn, as a parent sees it; `runs` runs, median and range.
@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
+import { unitRuntime } from './unit-runtime.js';
 
 const repo = resolve(import.meta.dirname, '..');
 
@@ -45,7 +46,8 @@ log: { level: info }
 
 async function once(app: string, cfg: string): Promise<{ ready: number; started: number }> {
   const t0 = performance.now();
-  const p = spawn(process.execPath, ['--max-semi-space-size=1', join(app, 'bin/carehub.js'), 'run', '--config', cfg], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CAREHUB_FROM_SOURCE: '' } });
+  const unit = unitRuntime();
+  const p = spawn(process.execPath, [...unit.nodeFlags, join(app, 'bin/carehub.js'), 'run', '--config', cfg], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...unit.env, CAREHUB_FROM_SOURCE: '' } });
   let ready = NaN;
   let started = NaN;
   const tail: string[] = [];

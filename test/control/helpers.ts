@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unitRuntime } from '../../bench/unit-runtime.js';
 
 export function sockPath(): string {
   return join(mkdtempSync(join(tmpdir(), 'carehub-ctl-')), 'run', 'control.sock');
@@ -10,10 +11,10 @@ export function sockPath(): string {
 
 /**
  * The real control server in a child process, with the service's V8 flags
- * (systemd/carehub.service runs node with --max-semi-space-size=1).
+ * (the node flags of systemd/carehub.service, read by bench/unit-runtime.ts).
  */
 export async function startServerChild(path: string, idleMs = 30_000): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', 'test/control/fixtures/control-server-child.ts', path, String(idleMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...unitRuntime().nodeFlags, '--import', 'tsx', 'test/control/fixtures/control-server-child.ts', path, String(idleMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`control server child exited ${code}`)));
     child.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) resolve(); });
