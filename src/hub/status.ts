@@ -39,7 +39,7 @@ export function buildStatus(s: HubSnapshot) {
       evicted: st.evicted,
     },
     storage: st.storage,
-    uplink: { state: up.state, reconnects: up.reconnects, ackedRows: up.ackedRows, lastError: up.lastError, disconnectedForS: up.disconnectedForMs === null ? null : Math.round(up.disconnectedForMs / 1000) },
+    uplink: { state: up.state, reconnects: up.reconnects, ackedRows: up.ackedRows, lastAckAt: up.lastAckAt === null ? null : new Date(up.lastAckAt).toISOString(), lastError: up.lastError, disconnectedForS: up.disconnectedForMs === null ? null : Math.round(up.disconnectedForMs / 1000) },
     alarms: s.alarms.active(),
     pipeline: s.pipeline.allCounts(),
   };

@@ -34,6 +34,8 @@ export interface DrainerStats {
   publishedAlarmEvents: number;
   ackedRows: number;
   publishErrors: number;
+  /** Wall time (ms) the broker's last acknowledgement was recorded; null before the first. */
+  lastAckAt: number | null;
   inflight: number;
   /** Delivered rows whose acknowledgement could not be written yet (retried). */
   acksWaiting: number;
@@ -89,7 +91,7 @@ export class Drainer {
   private ackRetry: Delivery[] = [];
   private ackRetryRows = 0;
   private readonly byRange: boolean;
-  private readonly s = { publishedBatches: 0, publishedAlarmEvents: 0, ackedRows: 0, publishErrors: 0 };
+  private readonly s = { publishedBatches: 0, publishedAlarmEvents: 0, ackedRows: 0, publishErrors: 0, lastAckAt: null as number | null };
   lastError: string | null = null;
 
   constructor(private readonly o: DrainerOptions) {
@@ -313,6 +315,7 @@ export class Drainer {
       if (outbox.ackRanges) outbox.ackRanges(all.map(({ lane, from, to }) => ({ lane, from, to })));
       else outbox.ack(all.length === 1 ? all[0]!.seqs ?? [] : all.flatMap((d) => d.seqs ?? []));
       this.s.ackedRows += rows;
+      this.s.lastAckAt = this.o.clock.now();
     } catch (e) {
       if (rows <= ACK_RETRY_MAX) {
         this.ackRetry = all; // retried by the timer and with the next ack

@@ -49,6 +49,8 @@ export interface UplinkStats {
   publishedAlarmEvents: number;
   ackedRows: number;
   publishErrors: number;
+  /** Wall time (ms) of the last acknowledgement recorded; null before the first. */
+  lastAckAt: number | null;
   inflight: number;
   lastError: string | null;
   /** Another connection with this client id keeps taking the session over (uplink_client_conflict). */

@@ -126,6 +126,8 @@ describe('uplink against a real broker', () => {
     };
     const up = makeUplink({ outbox });
     ts.store.onAppend(() => up.kick());
+    expect(up.stats().lastAckAt).toBeNull();
+    const started = Date.now();
     await up.start();
     await s.waitFor(() => ts.store.depth().total === 0 && s.on(`carehub/${HUB}/alarms/events`).length === 2, 30_000, 'drained');
     const order = s.msgs.map((m) => (m.topic.endsWith('events') ? `A:${JSON.parse(m.payload).id}` : 'R'));
@@ -136,6 +138,9 @@ describe('uplink against a real broker', () => {
     const got = s.on(`carehub/${HUB}/readings`).flatMap((m) => (JSON.parse(m.payload) as { hub: string; readings: { id: string }[] }).readings.map((r) => r.id));
     expect(new Set(got)).toEqual(new Set(backlog.map((r) => r.id)));
     expect(up.stats().ackedRows).toBe(50_002);
+    // the time of the last recorded acknowledgement: what the console shows as "last delivery"
+    expect(up.stats().lastAckAt).toBeGreaterThanOrEqual(started);
+    expect(up.stats().lastAckAt).toBeLessThanOrEqual(Date.now());
   });
 
   it('works in MQTT 3.1.1 mode: readings batch, health and commands', async () => {

@@ -40,7 +40,7 @@
   function hub(s) {
     const up = s.uplink || {};
     const rows = [
-      [S.uplink, up.state + (up.lastError ? ' (' + up.lastError + ')' : '')],
+      [S.uplink, up.state + (up.lastError ? ' (' + up.lastError + ')' : '') + (up.lastAckAt ? ' · ' + fmt('lastAck', { t: time(up.lastAckAt) }) : '')],
       [S.backlog, String(s.outbox ? s.outbox.depth : '?')],
       [S.clock, (s.clock && s.clock.synced ? S.synced : S.unsynced) + ' · ' + time(s.clock && s.clock.now)],
       [S.storage, s.storage ? (s.storage.mode || '') + (s.storage.fault ? ' · ' + s.storage.fault : '') + (s.outbox ? ' · ' + Math.round(s.outbox.bytesUsed / 1e6 * 10) / 10 + ' / ' + Math.round(s.outbox.maxBytes / 1e6) + ' MB' : '') : '?'],
