@@ -16,7 +16,7 @@ export function pairCommand(kind: string, target: string, o: PairOpts): number {
   const out = (s: string): void => { process.stdout.write(s); };
   const file = configFile(o);
   const r = addDeviceEntry(file, { kind, target, id: o.id, protocol: o.protocol });
-  if (!r.ok) { out(`${r.message}\n`); return r.code === 'usage' ? EXIT_USAGE : EXIT_FAILURE; }
+  if (!r.ok) { out(`${r.message}\n`); return r.kind === 'usage' ? EXIT_USAGE : EXIT_FAILURE; }
   const { entry } = r;
   out(o.json ? `${JSON.stringify({ ok: true, device: entry })}\n` : `paired ${r.id} (${entry['kind']}, ${entry['protocol']}) at ${target} in ${file}; restart the service to connect: systemctl restart carehub\n`);
   return EXIT_OK;
@@ -33,7 +33,7 @@ export function unpairCommand(id: string, o: { config?: string; json?: boolean }
   if (!isSeq(devices) || index < 0) { out(`no device ${id} in ${file}\n`); return EXIT_FAILURE; }
   devices.items.splice(index, 1);
   const w = writeValidated(file, doc);
-  if (!w.ok) { out(`${w.message}\n`); return w.code === 'usage' ? EXIT_USAGE : EXIT_FAILURE; }
+  if (!w.ok) { out(`${w.message}\n`); return w.kind === 'usage' ? EXIT_USAGE : EXIT_FAILURE; }
   out(o.json ? `${JSON.stringify({ ok: true, id })}\n` : `unpaired ${id} in ${file}; its stored readings stay in the outbox until delivered. Restart the service: systemctl restart carehub\n`);
   return EXIT_OK;
 }

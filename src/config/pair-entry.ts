@@ -14,7 +14,7 @@ export type Kind = (typeof KINDS)[number];
 export const MAC = /^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$/;
 
 /** Why an edit was refused: `usage` (the request is wrong; exit 2) or `failure` (the file; exit 1). */
-export type EntryRefusal = { ok: false; code: 'usage' | 'failure'; message: string };
+export type EntryRefusal = { ok: false; kind: 'usage' | 'failure'; message: string };
 
 /** Read the config as a YAML document so that comments and layout survive the edit. */
 export function readDoc(file: string): Document | string {
@@ -33,9 +33,9 @@ export function readDoc(file: string): Document | string {
 export function writeValidated(file: string, doc: Document): { ok: true } | EntryRefusal {
   const text = doc.toString();
   const r = parseConfig(text, {}, file);
-  if (!r.ok) return { ok: false, code: 'usage', message: `refused: the result would be invalid:\n${r.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}` };
+  if (!r.ok) return { ok: false, kind: 'usage', message: `refused: the result would be invalid:\n${r.problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}` };
   const problem = replaceKeepingOwner(file, text);
-  if (problem) return { ok: false, code: 'failure', message: `${problem}; ${file} is unchanged` };
+  if (problem) return { ok: false, kind: 'failure', message: `${problem}; ${file} is unchanged` };
   return { ok: true };
 }
 
@@ -107,16 +107,16 @@ export function transportOf(target: string): 'ble' | 'serial' | null {
 
 /** Add one device to the config file: the next free id unless given, validated, written atomically. */
 export function addDeviceEntry(file: string, n: NewEntry): { ok: true; entry: Record<string, string>; id: string } | EntryRefusal {
-  if (!(KINDS as readonly string[]).includes(n.kind)) return { ok: false, code: 'usage', message: `unknown kind ${n.kind}; use ${KINDS.join(', ')}` };
+  if (!(KINDS as readonly string[]).includes(n.kind)) return { ok: false, kind: 'usage', message: `unknown kind ${n.kind}; use ${KINDS.join(', ')}` };
   const k = n.kind as Kind;
   const transport = transportOf(n.target);
-  if (!transport) return { ok: false, code: 'usage', message: `${n.target} is neither a Bluetooth address (AA:BB:CC:DD:EE:FF) nor a serial path (/dev/... or tcp://host:port)` };
+  if (!transport) return { ok: false, kind: 'usage', message: `${n.target} is neither a Bluetooth address (AA:BB:CC:DD:EE:FF) nor a serial path (/dev/... or tcp://host:port)` };
   const doc = readDoc(file);
-  if (typeof doc === 'string') return { ok: false, code: 'failure', message: doc };
+  if (typeof doc === 'string') return { ok: false, kind: 'failure', message: doc };
   const devices = doc.get('devices', true);
   const existing = isSeq(devices) ? devices.items.filter(isMap).map((m) => String(m.get('id'))) : [];
   const id = n.id ?? nextId(k, existing);
-  if (existing.includes(id)) return { ok: false, code: 'usage', message: `a device with id ${id} is already paired; unpair it first or choose --id` };
+  if (existing.includes(id)) return { ok: false, kind: 'usage', message: `a device with id ${id} is already paired; unpair it first or choose --id` };
   const protocol = (n.protocol ?? defaultProtocol(k)) as Protocol;
   const entry: Record<string, string> = { id, kind: k, transport, protocol };
   entry[transport === 'ble' ? 'address' : 'path'] = transport === 'ble' ? n.target.toUpperCase() : n.target;

@@ -203,7 +203,7 @@ export class PairingWizard {
     if (id !== undefined && id !== '' && typeof id !== 'string') return { ok: false, status: 400, error: 'id is text' };
     const t = this.target;
     const r = addDeviceEntry(this.d.configFile, { kind: t.kind, target: t.address ?? t.path ?? '', protocol: t.protocol, id: typeof id === 'string' && id !== '' ? id : undefined, simulate: t.simulated ? 'normal' : undefined });
-    if (!r.ok) return { ok: false, status: r.code === 'usage' ? 422 : 500, error: r.message };
+    if (!r.ok) return { ok: false, status: r.kind === 'usage' ? 422 : 500, error: r.message };
     this.saved = { id: r.id, file: this.d.configFile };
     this.state = 'saved';
     return { ok: true, id: r.id, file: this.d.configFile };

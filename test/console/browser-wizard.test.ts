@@ -1,42 +1,24 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/load.js';
 import { SPARE_PASSKEY } from '../../src/hub/sim-spares.js';
+import { ARTIFACTS, HAS_CHROMIUM, WIDTHS, axeSerious, launchChromium } from './browser-kit.js';
 import { startConsoleHub, TECH_PASSWORD, type ConsoleHub } from './console-hub.js';
 
-/** The pairing wizard in Debian's chromium (same launch as browser.test.ts), against a hub with a spare simulated oximeter. */
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
-const WIDTHS = { tablet: { width: 820, height: 1180 }, phone: { width: 390, height: 844 } } as const;
-
-describe.runIf(existsSync(CHROMIUM))('pairing wizard in chromium', () => {
+/** The pairing wizard in Debian's chromium (browser-kit.ts), against a hub with a spare simulated oximeter. */
+describe.runIf(HAS_CHROMIUM)('pairing wizard in chromium', () => {
   let h: ConsoleHub;
   let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     h = await startConsoleHub();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
     await h?.stop();
   });
-
-  async function axeSerious(page: Page): Promise<string[]> {
-    await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
-    const r = await page.evaluate(async () => {
-      const res = await (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> } }).axe.run();
-      return res.violations.map((v) => ({ id: v.id, impact: v.impact, n: v.nodes.length }));
-    });
-    return r.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.n} nodes)`);
-  }
 
   it('pairs the spare simulated oximeter through the wizard: scan, passkey, first reading, saved; axe clean at tablet and phone width', async () => {
     const ctx = await browser.newContext({ viewport: WIDTHS.tablet, locale: 'en-GB' });

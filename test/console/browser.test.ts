@@ -1,33 +1,18 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, HAS_CHROMIUM, WIDTHS, axeSerious, launchChromium } from './browser-kit.js';
 import { ALL_DEVICES, raiseProbeOff, startConsoleHub, TECH_PASSWORD, type ConsoleHub } from './console-hub.js';
 import { http, login } from './http-client.js';
 
-/**
- * The console in a real browser: Debian's chromium (.ci/run installs it), driven by
- * playwright-core, no browser download. Screenshots go to test/artifacts/ (ignored by git).
- */
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
-const WIDTHS = { tablet: { width: 820, height: 1180 }, phone: { width: 390, height: 844 } } as const;
-
-describe.runIf(existsSync(CHROMIUM))('console in chromium', () => {
+/** The console in a real browser (browser-kit.ts: Debian's chromium through playwright-core). */
+describe.runIf(HAS_CHROMIUM)('console in chromium', () => {
   let h: ConsoleHub;
   let browser: Browser;
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     h = await startConsoleHub({ devices: ALL_DEVICES });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-      // playwright starts chromium with a fresh --user-data-dir of its own (it refuses one in args)
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -144,18 +129,12 @@ describe.runIf(existsSync(CHROMIUM))('console in chromium', () => {
   }, 30_000);
 
   it('axe-core finds no serious or critical accessibility violations on the overview, a device page, configuration, alarm history and diagnostics', async () => {
-    const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
     const page = await loggedIn();
     const found: string[] = [];
     for (const path of ['/', '/device/cgm-1', '/config', '/alarms/history', '/diagnostics']) {
       await page.goto(new URL(path, h.url).href);
       await page.waitForSelector(path === '/' || path.startsWith('/device/') ? '#conn.ok' : 'main h2');
-      await page.evaluate(axe); // through the debugger protocol, so the page's CSP does not apply
-      const r = await page.evaluate(async () => {
-        const res = await (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> } }).axe.run();
-        return res.violations.map((v) => ({ id: v.id, impact: v.impact, n: v.nodes.length }));
-      });
-      for (const v of r) if (v.impact === 'serious' || v.impact === 'critical') found.push(`${path}: ${v.id} (${v.impact}, ${v.n} nodes)`);
+      for (const v of await axeSerious(page)) found.push(`${path}: ${v}`);
     }
     expect(found).toEqual([]);
     await page.context().close();
