@@ -50,7 +50,10 @@ describe.runIf(HAS_CHROMIUM)('pairing wizard in chromium', () => {
     await spo2.waitFor({ timeout: 40_000 });
     expect(await spo2.textContent()).toMatch(/^\d+ %$/);
     await page.click('#save-form button[type=submit]');
-    await expect.poll(() => page.locator('#saved').textContent(), { timeout: 10_000 }).toMatch(/^Saved as oxi-2 in .*Restart carehub/);
+    await expect.poll(() => page.locator('#saved').textContent(), { timeout: 10_000 }).toMatch(/^Saved as oxi-2 in .*after a restart/);
+    // not run by systemd here: the page says how to restart (under systemd: a restart button)
+    expect(await page.locator('#restart-how').isVisible()).toBe(true);
+    expect(await page.locator('#restart-how').textContent()).toMatch(/sudo systemctl restart carehub/);
     expect(await page.locator('#progress').textContent()).toMatch(/Saved as oxi-2/);
     const c = loadConfigFile(h.configFile, {});
     expect(c.ok && c.config.devices.some((d) => d.id === 'oxi-2' && d.protocol === 'plxs')).toBe(true);
