@@ -137,6 +137,17 @@ async function ingest(path: string, n: number): Promise<{ seconds: number; rows:
   return { seconds: (performance.now() - t0) / 1000, rows };
 }
 
+/** Drains an open store (RSS from just after it opened to the end), then closes it. */
+async function drainAndClose(store: Store, m: { url: string; v: 4 | 5 }): Promise<ChildReport> {
+  const rssOpen = process.memoryUsage.rss();
+  try {
+    const r = await drain(store, m.url, m.v);
+    return { ...r, rssPeak: Math.max(rssPeak, process.memoryUsage.rss()), rssAfter: process.memoryUsage.rss(), rssOpen };
+  } finally {
+    store.close();
+  }
+}
+
 async function handle(m: ChildRequest): Promise<ChildReport | null> {
   switch (m.op) {
     case 'exit':
@@ -144,14 +155,7 @@ async function handle(m: ChildRequest): Promise<ChildReport | null> {
     case 'drain': {
       rssPeak = process.memoryUsage.rss();
       since = performance.now();
-      const store = openBenchStore(m.path, undefined, RETAIN_HOURS);
-      const rssOpen = process.memoryUsage.rss();
-      try {
-        const r = await drain(store, m.url, m.v);
-        return { ...r, rssPeak: Math.max(rssPeak, process.memoryUsage.rss()), rssAfter: process.memoryUsage.rss(), rssOpen };
-      } finally {
-        store.close();
-      }
+      return drainAndClose(openBenchStore(m.path, undefined, RETAIN_HOURS), m);
     }
     case 'ingest': {
       const r = await ingest(m.path, m.n);
@@ -160,14 +164,8 @@ async function handle(m: ChildRequest): Promise<ChildReport | null> {
     case 'drain-open': {
       const store = openStore;
       if (!store) throw new Error('drain-open without ingest');
-      const rssOpen = process.memoryUsage.rss();
-      try {
-        const r = await drain(store, m.url, m.v);
-        return { ...r, rssPeak: Math.max(rssPeak, process.memoryUsage.rss()), rssAfter: process.memoryUsage.rss(), rssOpen };
-      } finally {
-        store.close();
-        openStore = null;
-      }
+      openStore = null;
+      return drainAndClose(store, m);
     }
   }
 }

@@ -1,32 +1,21 @@
 import { connect } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SystemClock } from '../../src/core/system-clock.js';
 import type { OutboxSource } from '../../src/store/outbox-types.js';
 import { MetadataStore } from '../../src/uplink/metadata-store.js';
 import { Uplink, type UplinkState } from '../../src/uplink/uplink.js';
-import { brokerProtocolVersion, createBroker, hasMosquitto, type TestBroker } from '../helpers/broker.js';
-import { openTempStore, quietLog, reading, sleep, Subscriber, uplinkConfig, waitFor, type TempStore } from './util.js';
+import { brokerProtocolVersion, hasMosquitto } from '../helpers/broker.js';
+import { quietLog, reading, sleep, Subscriber, uplinkConfig, waitFor, restartableBrokerAndStore } from './util.js';
 
 const HUB = 'hub-mstore';
 const BATCH = 500;
 const WINDOW = 12;
-let broker: TestBroker;
-let ts: TempStore;
-
-beforeAll(async () => {
-  broker = await createBroker({ persistence: true });
-  await broker.start();
-  ts = openTempStore();
-});
-afterAll(async () => {
-  await broker.dispose();
-  ts.close();
-});
+const fx = restartableBrokerAndStore();
 
 describe('outgoing store without payloads', () => {
   it('keeps only the message id, QoS and topic of a message in flight, and nothing after its PUBACK', async () => {
     const store = new MetadataStore();
-    const client = connect(broker.url, { protocolVersion: brokerProtocolVersion, clientId: 'mstore-1', reconnectPeriod: 0, outgoingStore: store });
+    const client = connect(fx.broker.url, { protocolVersion: brokerProtocolVersion, clientId: 'mstore-1', reconnectPeriod: 0, outgoingStore: store });
     await new Promise<void>((resolve, reject) => { client.once('connect', () => resolve()); client.once('error', reject); });
     const body = 'x'.repeat(100_000);
     const acked = Array.from({ length: 8 }, () => client.publishAsync('t/mstore', body, { qos: 1 }));
@@ -42,17 +31,17 @@ describe('outgoing store without payloads', () => {
 
   // a store that replayed what it keeps would make mqtt.js send empty PUBLISHes after a reconnect
   it.skipIf(!hasMosquitto)('never makes mqtt.js resend anything after a reconnect', async () => {
-    const backend = await Subscriber.open(broker.url, 't/replay', { clientId: 'mstore-backend', clean: false, protocolVersion: 4 });
+    const backend = await Subscriber.open(fx.broker.url, 't/replay', { clientId: 'mstore-backend', clean: false, protocolVersion: 4 });
     const store = new MetadataStore();
-    const client = connect(broker.url, { protocolVersion: brokerProtocolVersion, clientId: 'mstore-2', reconnectPeriod: 100, outgoingStore: store });
+    const client = connect(fx.broker.url, { protocolVersion: brokerProtocolVersion, clientId: 'mstore-2', reconnectPeriod: 100, outgoingStore: store });
     client.on('error', () => {});
     await new Promise<void>((resolve) => { client.once('connect', () => resolve()); });
-    await broker.stop();
+    await fx.broker.stop();
     await waitFor(() => !client.connected, 5000, 'client sees the broker gone');
     // published while offline: mqtt.js puts them into its outgoing store to send on reconnect
     for (let i = 0; i < 5; i++) client.publish('t/replay', `offline-${i}`, { qos: 1 });
     expect(store.size).toBe(5);
-    await broker.start();
+    await fx.broker.start();
     await new Promise<void>((resolve) => { client.once('connect', () => resolve()); });
     client.publish('t/replay', 'after-reconnect', { qos: 1 });
     await backend.waitFor(() => backend.on('t/replay').length > 0, 10_000, 'the message sent after the reconnect');
@@ -68,10 +57,10 @@ describe('outgoing store without payloads', () => {
     const deviceOf = new Map<string, string>();
     for (let c = 0; c < 20; c++) {
       const rs = Array.from({ length: 3000 }, (_, i) => reading(`oxi-${i % 3}`, (t += 10)));
-      ts.store.insertReadings(rs);
+      fx.ts.store.insertReadings(rs);
       for (const r of rs) { stored.push(r.id); deviceOf.set(r.id, r.device); }
     }
-    const backend = await Subscriber.open(broker.url, `carehub/${HUB}/readings`, { clientId: 'mstore-drain-backend', clean: false, protocolVersion: 4 });
+    const backend = await Subscriber.open(fx.broker.url, `carehub/${HUB}/readings`, { clientId: 'mstore-drain-backend', clean: false, protocolVersion: 4 });
 
     // the real store, with a hook after each acknowledgement: the broker restarts at 10k and 30k rows
     const cuts = [10_000, 30_000];
@@ -79,7 +68,7 @@ describe('outgoing store without payloads', () => {
     const restarts: Promise<void>[] = [];
     let acked = 0;
     let up: Uplink | null = null;
-    const s = ts.store;
+    const s = fx.ts.store;
     const outbox: OutboxSource = {
       pending: (l, a, m) => s.pending(l, a, m),
       pendingJoined: (l, a, m, w) => s.pendingJoined(l, a, m, w),
@@ -90,13 +79,13 @@ describe('outgoing store without payloads', () => {
         if (up && cuts.length && acked >= cuts[0]!) {
           cuts.shift();
           inflightAtCut.push(up.stats().inflight);
-          restarts.push(broker.restart());
+          restarts.push(fx.broker.restart());
         }
       },
       depth: () => s.depth(),
     };
     up = new Uplink({
-      config: uplinkConfig({ url: broker.url, protocolVersion: brokerProtocolVersion, reconnectMinMs: 100, reconnectMaxMs: 1000 }, { batchMaxReadings: BATCH, inflightBatches: WINDOW }),
+      config: uplinkConfig({ url: fx.broker.url, protocolVersion: brokerProtocolVersion, reconnectMinMs: 100, reconnectMaxMs: 1000 }, { batchMaxReadings: BATCH, inflightBatches: WINDOW }),
       hubId: HUB, version: 't', outbox, log: quietLog, clock: new SystemClock(true),
     });
     const depthAtDrop: number[] = [];

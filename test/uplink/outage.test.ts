@@ -1,33 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SystemClock } from '../../src/core/system-clock.js';
 import { Uplink } from '../../src/uplink/uplink.js';
-import { brokerProtocolVersion, createBroker, hasMosquitto, type TestBroker } from '../helpers/broker.js';
-import { openTempStore, quietLog, reading, sleep, Subscriber, uplinkConfig, waitFor, type TempStore } from './util.js';
+import { brokerProtocolVersion, hasMosquitto } from '../helpers/broker.js';
+import { quietLog, reading, sleep, Subscriber, uplinkConfig, waitFor, restartableBrokerAndStore } from './util.js';
 
 const HUB = 'hub-outage';
-let broker: TestBroker;
-let ts: TempStore;
-
-beforeAll(async () => {
-  broker = await createBroker({ persistence: true });
-  await broker.start();
-  ts = openTempStore();
-});
-afterAll(async () => {
-  await broker.dispose();
-  ts.close();
-});
+const fx = restartableBrokerAndStore();
 
 describe('broker outage', () => {
   // aedes keeps no sessions across a restart, so the subscriber would miss messages there
   it.skipIf(!hasMosquitto)('delivers every reading stored during a 20 s broker outage, in order per device', async () => {
     const up = new Uplink({
-      config: uplinkConfig({ url: broker.url, protocolVersion: brokerProtocolVersion, reconnectMinMs: 200, reconnectMaxMs: 2000 }, { batchMaxDelayMs: 100 }),
-      hubId: HUB, version: 't', outbox: ts.store, log: quietLog, clock: new SystemClock(true),
+      config: uplinkConfig({ url: fx.broker.url, protocolVersion: brokerProtocolVersion, reconnectMinMs: 200, reconnectMaxMs: 2000 }, { batchMaxDelayMs: 100 }),
+      hubId: HUB, version: 't', outbox: fx.ts.store, log: quietLog, clock: new SystemClock(true),
     });
-    ts.store.onAppend(() => up.kick());
+    fx.ts.store.onAppend(() => up.kick());
     // a backend consumer with a persistent session, so it misses nothing across the restart
-    const sub = await Subscriber.open(broker.url, `carehub/${HUB}/readings`, { clientId: 'backend-1', clean: false, protocolVersion: 4 });
+    const sub = await Subscriber.open(fx.broker.url, `carehub/${HUB}/readings`, { clientId: 'backend-1', clean: false, protocolVersion: 4 });
     await up.start();
     await waitFor(() => up.state() === 'connected', 10_000, 'connected');
 
@@ -37,19 +26,19 @@ describe('broker outage', () => {
       // two devices, 5 readings/s each = 10 readings/s
       t += 200;
       const rs = [reading('oxi-1', t), reading('oxi-2', t + 1)];
-      ts.store.insertReadings(rs);
+      fx.ts.store.insertReadings(rs);
       for (const r of rs) stored.push({ id: r.id, device: r.device, t: r.t });
     }, 100);
     try {
       await sleep(2000);
-      await broker.stop();
+      await fx.broker.stop();
       const storedBeforeOutage = stored.length;
       await sleep(20_000);
       expect(up.state()).not.toBe('connected');
       expect(up.stats().disconnectedForMs).toBeGreaterThan(15_000);
       expect(up.stats().lastError).not.toBeNull();
-      expect(ts.store.depth().total).toBeGreaterThan(150); // the outage's readings wait in the store
-      await broker.start();
+      expect(fx.ts.store.depth().total).toBeGreaterThan(150); // the outage's readings wait in the store
+      await fx.broker.start();
       await waitFor(() => up.state() === 'connected', 10_000, 'reconnected');
       await sleep(2000);
       clearInterval(producer);
@@ -57,7 +46,7 @@ describe('broker outage', () => {
     } finally {
       clearInterval(producer);
     }
-    await waitFor(() => ts.store.depth().total === 0, 15_000, 'outbox drained');
+    await waitFor(() => fx.ts.store.depth().total === 0, 15_000, 'outbox drained');
     const want = new Set(stored.map((s) => s.id));
     const seen = () => sub.on(`carehub/${HUB}/readings`).flatMap((m) => (JSON.parse(m.payload) as { readings: { id: string; device: string; t: string }[] }).readings);
     await waitFor(() => new Set(seen().map((r) => r.id)).size >= want.size, 15_000, 'all readings at the backend');

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll } from 'vitest';
 import { configSchema, type UplinkConfig } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/core/log.js';
 import { readingId } from '../../src/core/ids.js';
@@ -9,6 +10,7 @@ import { SystemClock } from '../../src/core/system-clock.js';
 import type { Reading } from '../../src/core/reading.js';
 import type { AlarmEvent } from '../../src/alarms/types.js';
 import { Store } from '../../src/store/store.js';
+import { createBroker, type TestBroker } from '../helpers/broker.js';
 
 type MqttIn = Partial<UplinkConfig['mqtt']> & { url: string };
 
@@ -99,3 +101,22 @@ export function alarmEvent(hub: string, n: number): AlarmEvent {
 }
 
 export const quietLog = silentLogger();
+
+/**
+ * For a test file whose tests stop and restart the broker: one broker with persistence (sessions
+ * survive a restart) and one temporary store, started before the file's tests and disposed after.
+ * Read `.broker` / `.ts` inside the tests.
+ */
+export function restartableBrokerAndStore(): { readonly broker: TestBroker; readonly ts: TempStore } {
+  const f = {} as { broker: TestBroker; ts: TempStore };
+  beforeAll(async () => {
+    f.broker = await createBroker({ persistence: true });
+    await f.broker.start();
+    f.ts = openTempStore();
+  });
+  afterAll(async () => {
+    await f.broker?.dispose();
+    f.ts?.close();
+  });
+  return f;
+}
