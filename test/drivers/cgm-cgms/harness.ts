@@ -1,16 +1,21 @@
 import { FakeClock } from '../../../src/core/clock.js';
-import { silentLogger } from '../../../src/core/log.js';
-import { createSimulatedCentral } from '../../../src/transport/ble/noble-central.js';
 import type { BleCentral } from '../../../src/transport/ble/types.js';
 import { CgmsSession } from '../../../drivers/cgm-cgms/session.js';
 import { createCgmSimulator, type CgmSimOptions, type CgmSimulator } from '../../../drivers/cgm-cgms/simulator.js';
-import { advance, fakeDriverContext, flush, type FakeDriverContext } from '../../helpers/fake-driver-context.js';
+import { fakeDriverContext, type FakeDriverContext } from '../../helpers/fake-driver-context.js';
+import type { BleBench } from '../shared/ble-bench.js';
 import type { DeviceConfig } from '../../../src/config/schema.js';
 import type { Measurement } from '../../../src/core/reading.js';
 
 export const ADDRESS = 'C4:7A:11:02:33:9E';
 
+/**
+ * A CGMS driver session against the simulated sensor, on a BLE bench (test/drivers/shared/ble-bench.ts):
+ * noble's simulated HCI bindings or noble's D-Bus bindings against the mock bluez5. The sensor asks
+ * for an encrypted link (its default); the bench serves it bonded, as after `carehub pair`.
+ */
 export interface Rig {
+  bench: BleBench;
   clock: FakeClock;
   sim: CgmSimulator;
   central: BleCentral;
@@ -30,14 +35,16 @@ export interface RigOptions extends Partial<CgmSimOptions> {
   onSubmit?: (ms: Measurement[]) => Promise<void> | void;
 }
 
-export async function rig(o: RigOptions = {}): Promise<Rig> {
+export async function rig(bench: BleBench, o: RigOptions = {}): Promise<Rig> {
   const clock = new FakeClock(Date.UTC(2026, 10, 23, 10, 0, 0), o.synced ?? true);
-  const log = silentLogger();
+  const log = bench.log;
   const sim = createCgmSimulator({ clock, log, address: ADDRESS, ...o });
-  const { central } = createSimulatedCentral([sim], { log, clock });
+  let h;
+  try { h = await bench.central([sim], clock); } catch (e) { sim.stop(); throw e; }
+  const central = h.central;
   const stored = new Map<string, Measurement>();
   const ctx = fakeDriverContext({
-    clock, ble: central,
+    clock, log, ble: central,
     onSubmit: async (ms) => {
       if (o.onSubmit) await o.onSubmit(ms);
       for (const m of ms) {
@@ -49,15 +56,16 @@ export async function rig(o: RigOptions = {}): Promise<Rig> {
     },
     device: { id: 'cgm-1', kind: 'cgm', transport: 'ble', address: ADDRESS, options: o.options as DeviceConfig['options'] },
   });
+  const close = h.close;
   const r: Rig = {
-    clock, sim, central, ctx, stored,
+    bench, clock, sim, central, ctx, stored,
     session: new CgmsSession(ctx, { backoffMinMs: 500, backoffMaxMs: 2000 }),
     async restartHub() {
       await r.session.stop();
       r.session = new CgmsSession(ctx, { backoffMinMs: 500, backoffMaxMs: 2000 });
       await r.session.start();
     },
-    async stop() { await r.session.stop(); sim.stop(); await central.close(); },
+    async stop() { await r.session.stop(); sim.stop(); await close(); },
   };
   await r.session.start();
   return r;
@@ -67,10 +75,10 @@ export async function rig(o: RigOptions = {}): Promise<Rig> {
 export async function until(r: Rig, cond: () => boolean, maxMs = 120_000, stepMs = 250): Promise<void> {
   for (let t = 0; t < maxMs; t += stepMs) {
     if (cond()) return;
-    await advance(r.clock, stepMs, stepMs);
-    await flush(5);
+    await r.bench.advance(r.clock, stepMs, stepMs); // (over D-Bus each step ends with the bus quiet)
+    if (r.bench.kind === 'hci-sim') await r.bench.settle();
   }
-  if (!cond()) throw new Error('condition not reached in fake time');
+  if (!cond()) throw new Error(`condition not reached in ${maxMs} ms of fake time (${r.bench.kind}: link ${r.ctx.link()}, cursor ${cursorOf(r.ctx)}, sensor's last record ${r.sim.model.records.at(-1)?.offset}, ${r.ctx.rejections.length} rejections)`);
 }
 
 export function glucoseKeys(ctx: FakeDriverContext): string[] {
