@@ -98,6 +98,9 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
   const actions = alarmControlHandlers(o.alarms);
   const snapshot = (): unknown => ({ ...o.status(), pausedForS: o.alarms.pausedForS() });
   const feed = new EventFeed(o.clock, snapshot);
+  // the hub's devices are fixed while it runs (a config change needs a restart): looked up once,
+  // not by building the whole status for every device page, trend query and waveform poll
+  const devices = new Map(o.status().devices.map((d) => [d.id, d]));
   // without login: one standing technician session for everyone on this machine (CSRF still applies)
   const open: Session | null = o.login ? null : { id: '', role: 'technician', csrf: randomBytes(24).toString('base64url'), created: 0, lastUsed: 0 };
   const tech = techRoutes({
@@ -164,7 +167,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
       if (path === '/') { send(res, 200, 'text/html; charset=utf-8', overviewPage(ctx), { 'set-cookie': set }); return; }
       if (path.startsWith('/device/')) {
         const id = decodeURIComponent(path.slice(8));
-        const dev = o.status().devices.find((d) => d.id === id);
+        const dev = devices.get(id);
         if (!dev) { send(res, 404, 'text/plain; charset=utf-8', 'no such device'); return; }
         const limits = Object.fromEntries(['glucose', 'spo2', 'pulse_rate'].map((m) => [m, o.limits(m)]));
         send(res, 200, 'text/html; charset=utf-8', devicePage(ctx, dev, limits), { 'set-cookie': set });
@@ -186,7 +189,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
       if (m?.[2] === 'trend') { await trend(res, decodeURIComponent(m[1]!), url.searchParams.get('range') ?? '1h'); return; }
       if (m) {
         const id = decodeURIComponent(m[1]!);
-        if (!o.status().devices.some((d) => d.id === id)) { sendJson(res, 404, { error: 'no such device' }); return; }
+        if (!devices.has(id)) { sendJson(res, 404, { error: 'no such device' }); return; }
         sendJson(res, 200, { now: o.clock.now(), waves: o.waveform(id) });
         return;
       }
@@ -286,7 +289,7 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleHandle> {
 
   const trend = async (res: ServerResponse, device: string, range: string): Promise<void> => {
     if (!(range in TREND_RANGES)) { sendJson(res, 400, { error: `range is one of ${Object.keys(TREND_RANGES).join(', ')}` }); return; }
-    if (!o.status().devices.some((d) => d.id === device)) { sendJson(res, 404, { error: 'no such device' }); return; }
+    if (!devices.has(device)) { sendJson(res, 404, { error: 'no such device' }); return; }
     const r = await trends.query(device, range as TrendRange, o.clock.now());
     if (!r.ok) { sendJson(res, r.status, { error: r.error }); return; }
     sendJson(res, 200, r);
