@@ -101,6 +101,7 @@ export class Budget {
         const need = this.outbox.totalBytes() - target;
         const rows = this.evictStmt.all(lane, this.chunkFor(need, acc.unsentBytes[lane], acc.unsentRows[lane])) as LaneBytesRow[];
         if (rows.length === 0) break;
+        this.outbox.removedUnsent();
         for (const r of rows) { acc.unsentRows[lane]--; acc.unsentBytes[lane] -= r.bytes; }
         evicted += rows.length;
       }

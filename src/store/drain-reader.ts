@@ -12,14 +12,22 @@ export const READER_CACHE_KIB = 512;
  * payload into its outgoing store on every QoS 1 publish, and those dead copies wait outside the
  * V8 heap for a collection that V8 schedules by its 64 MB external-memory allowance (measured:
  * 25-66 MB of them at the peak of a 1M-row drain); a string is kept by reference and its garbage
- * is bounded by the old-space limit of the unit (systemd/carehub.service). The LIMITed subquery
- * cannot be flattened into the aggregate, so it runs as a co-routine feeding group_concat in its
- * ORDER BY (the index's) order; `group_concat(.. ORDER BY seq)` would sort again and costs 3.6x
+ * is bounded by the old-space limit of the unit (systemd/carehub.service).
+ *
+ * The batch is the unsent rows of the lane from `after` up to its `max`-th row: that seq is found
+ * first on the covering unsent index alone (a scalar subquery, run once per statement), then one
+ * pass over the same index range joins the payloads. One statement, so one snapshot. Measured
+ * against the earlier LIMITed co-routine feeding group_concat: ~20% less CPU per 1M rows (the
+ * co-routine copied every row once more). The scan is in index (seq) order, so group_concat
+ * joins in seq order; `group_concat(.. ORDER BY seq)` would sort again and costs 3.6x
  * (measured). test/store/delivered-ranges.test.ts compares the result with pending() on the
- * bundled SQLite.
+ * bundled SQLite and checks the plan. The rows' accounted bytes come along, so the
+ * acknowledgement of this batch need not count them again (outbox.ts).
  */
-const JOINED_SQL = `SELECT max(seq), count(*), ? || group_concat(payload, ',') || ? FROM
-  (SELECT seq, payload FROM outbox WHERE lane = ? AND sent_at IS NULL AND seq > ? AND seq < ? ORDER BY seq LIMIT ?)`;
+export const JOINED_SQL = `SELECT max(seq), count(*), total(bytes), @prefix || group_concat(payload, ',') || @suffix FROM outbox
+  WHERE lane = @lane AND sent_at IS NULL AND seq > @after AND seq <= coalesce(
+    (SELECT seq FROM outbox WHERE lane = @lane AND sent_at IS NULL AND seq > @after AND seq < @upper ORDER BY seq LIMIT 1 OFFSET @max - 1),
+    @upper - 1)`;
 
 /** Rows and accounted bytes of the unsent rows of a lane in [from, to]: the covering index only. */
 const LANE_AGG_SQL = 'SELECT count(*), total(bytes) FROM outbox WHERE lane = ? AND seq BETWEEN ? AND ? AND sent_at IS NULL';
@@ -46,9 +54,12 @@ export class DrainReader {
     this.laneAgg = db.prepare(LANE_AGG_SQL).raw();
   }
 
-  /** [last seq, rows, wrapped joined payloads] of up to `max` unsent rows of `lane` in (after, upper). */
-  read(lane: number, after: number, upper: number, max: number, wrap: BatchWrap): [number | null, number, string | null] {
-    return this.joined.get(wrap.prefix, wrap.suffix, lane, after, upper, max) as [number | null, number, string | null];
+  /**
+   * [last seq, rows, accounted bytes, wrapped joined payloads] of up to `max` (>= 1) unsent rows
+   * of `lane` in (after, upper).
+   */
+  read(lane: number, after: number, upper: number, max: number, wrap: BatchWrap): [number | null, number, number, string | null] {
+    return this.joined.get({ prefix: wrap.prefix, suffix: wrap.suffix, lane, after, upper, max }) as [number | null, number, number, string | null];
   }
 
   /**

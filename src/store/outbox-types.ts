@@ -19,8 +19,12 @@ export interface OutboxDepth {
 }
 
 export interface JoinedRows {
+  /** The first seq the batch covers: delivered ranges before it were skipped. */
+  from: number;
   lastSeq: number;
   rows: number;
+  /** What the read counted, for the acknowledgement of [from, lastSeq] (DeliveredRange.read). */
+  read: ReadCount;
   /** `prefix`, the payloads in seq order comma-separated, `suffix`: the whole batch payload. */
   body: string;
 }
@@ -31,11 +35,25 @@ export interface BatchWrap {
   suffix: string;
 }
 
+/**
+ * Rows and accounted bytes a batch read found unsent in its range, and the outbox's removal mark
+ * at that moment: while the mark is unchanged no unsent row has left the outbox other than by
+ * being recorded delivered, so an acknowledgement of exactly that range, none of it delivered
+ * yet, marks exactly these rows and need not count them again.
+ */
+export interface ReadCount {
+  rows: number;
+  bytes: number;
+  mark: number;
+}
+
 /** Every unsent row of `lane` with seq in [from, to] was delivered (one PUBACK). */
 export interface DeliveredRange {
   lane: Lane;
   from: number;
   to: number;
+  /** What the batch read counted in [from, to], when it was read by pendingJoined. */
+  read?: ReadCount;
 }
 
 /** The outbox as the uplink drains it. Implemented by the SQLite store. */

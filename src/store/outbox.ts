@@ -42,6 +42,9 @@ function copyAccounting(a: Accounting): Accounting {
 
 const NO_WRAP: BatchWrap = { prefix: '', suffix: '' };
 
+/** Removal marks are unique in the process, so a mark never matches another Outbox's. */
+let marks = 0;
+
 /** Rows deleted from one delivered range at a time (a range may span a million rows). */
 export const PRUNE_RANGE_CHUNK = 20_000;
 
@@ -49,6 +52,12 @@ export class Outbox implements OutboxSource {
   acc: Accounting;
   /** Duplicate ids ignored since open. */
   duplicates = 0;
+  /**
+   * Changes whenever unsent rows leave the outbox other than by being recorded in a delivered
+   * range (evicted, deleted or marked by an acknowledgement): the ReadCount of a batch read
+   * before that is not trusted by its acknowledgement (outbox-types.ts).
+   */
+  private mark = ++marks;
   private readonly insertStmt: Database.Statement;
   private readonly pendingStmt: Database.Statement;
   private readonly ackUpdateStmt: Database.Statement;
@@ -209,8 +218,8 @@ export class Outbox implements OutboxSource {
     let after = skip(ranges, afterSeq);
     for (;;) {
       const upper = nextFrom(ranges, after);
-      const [last, rows, body] = this.reader.read(lane, after, upper ?? Number.MAX_SAFE_INTEGER, max, wrap);
-      if (rows > 0 && last !== null && body) return { lastSeq: last, rows, body };
+      const [last, rows, bytes, body] = this.reader.read(lane, after, upper ?? Number.MAX_SAFE_INTEGER, max, wrap);
+      if (rows > 0 && last !== null && body) return { from: after + 1, lastSeq: last, rows, body, read: { rows, bytes, mark: this.mark } };
       if (upper === null) return null;
       after = skip(ranges, upper - 1); // nothing unsent before that range: past it
     }
@@ -232,12 +241,17 @@ export class Outbox implements OutboxSource {
     }
   }
 
+  /** Unsent rows left the outbox other than into a delivered range (see `mark`). */
+  removedUnsent(): void {
+    this.mark = ++marks;
+  }
+
   private ackRangesInTx(list: readonly DeliveredRange[]): number {
     const now = this.now();
     const del = this.retainSentMs <= 0;
     const acc = this.acc;
     let marked = 0;
-    for (const { lane, from, to: asked } of list) {
+    for (const { lane, from, to: asked, read } of list) {
       // never past the last stored seq: a later row must not start out as delivered
       const to = Math.min(asked, acc.nextSeq - 1);
       if ((lane !== 0 && lane !== 1 && lane !== 2) || !Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from > to) continue;
@@ -245,14 +259,18 @@ export class Outbox implements OutboxSource {
       let rows = 0;
       let bytes = 0;
       const parts = uncovered(ranges, from, to);
+      // the batch read counted exactly this range, nothing of it delivered since: no count
+      const counted = read && read.mark === this.mark && to === asked && parts.length === 1 && parts[0]![0] === from && parts[0]![1] === to ? read : null;
       for (const [f, t] of parts) {
         // Recording ranges writes no outbox row in this transaction, so the drain reader's
         // committed view is this one (and keeps the index pages out of the store's cache);
         // deleting does, and an earlier range of the same call may have deleted some of these.
-        const [n, b] = del ? this.laneAggStmt.get(lane, f, t) as [number, number] : this.reader.count(lane, f, t);
+        const [n, b] = counted ? [counted.rows, counted.bytes]
+          : del ? this.laneAggStmt.get(lane, f, t) as [number, number] : this.reader.count(lane, f, t);
         if (n === 0) continue;
         if (del) {
           const changes = this.laneDeleteStmt.run(lane, f, t).changes;
+          this.removedUnsent();
           if (changes !== n) throw new Error(`ack of lane ${lane} seqs ${f}..${t}: deleted ${changes} rows, counted ${n}`);
         }
         rows += n;
@@ -327,6 +345,7 @@ export class Outbox implements OutboxSource {
       const lanes = this.ackRangeStmt.all(from, to) as Array<[number, number, number]>;
       if (lanes.length === 0) continue; // all already acked, evicted, or never stored
       const changes = del ? this.ackDeleteStmt.run(from, to).changes : this.ackUpdateStmt.run(now, from, to).changes;
+      this.removedUnsent();
       let rows = 0;
       for (const [lane, n, b] of lanes) {
         if (lane !== 0 && lane !== 1 && lane !== 2) continue;

@@ -237,11 +237,10 @@ export class Drainer {
     for (const lane of READING_LANES) {
       if (wrap && this.o.outbox.pendingJoined) {
         // the store builds the whole batch in SQLite: one string per batch, none per reading
-        const after = this.cursor[lane];
-        const j = this.o.outbox.pendingJoined(lane, after, this.o.batchMaxReadings, wrap);
+        const j = this.o.outbox.pendingJoined(lane, this.cursor[lane], this.o.batchMaxReadings, wrap);
         if (!j) continue;
         this.cursor[lane] = j.lastSeq;
-        this.publishBatch(pub, j.body, { lane, from: after + 1, to: j.lastSeq, rows: j.rows, seqs: null });
+        this.publishBatch(pub, j.body, { lane, from: j.from, to: j.lastSeq, rows: j.rows, seqs: null, read: j.read });
         return true;
       }
       const after = this.cursor[lane];
@@ -312,7 +311,7 @@ export class Drainer {
     this.ackRetryRows = 0;
     try {
       const outbox = this.o.outbox;
-      if (outbox.ackRanges) outbox.ackRanges(all.map(({ lane, from, to }) => ({ lane, from, to })));
+      if (outbox.ackRanges) outbox.ackRanges(all.map(({ lane, from, to, read }) => ({ lane, from, to, read })));
       else outbox.ack(all.length === 1 ? all[0]!.seqs ?? [] : all.flatMap((d) => d.seqs ?? []));
       this.s.ackedRows += rows;
       this.s.lastAckAt = this.o.clock.now();
