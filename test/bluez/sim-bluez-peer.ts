@@ -40,6 +40,8 @@ interface Hosted {
   /** Service object paths (removed with the device at stop). */
   servicePaths: string[];
   notifying: Set<string>;
+  /** The next Connect waits for this gate (holdConnect). */
+  hold?: { reached: boolean; gate: Promise<void> };
 }
 
 type Call = (path: string, op: string, data: Buffer) => Buffer | Promise<Buffer>;
@@ -55,6 +57,8 @@ export class SimBluezPeer {
    */
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
+  /** The adapter's Powered, as the mock reports it. */
+  private powered = true;
 
   private constructor(private readonly bus: MessageBus, readonly adapter: string) {}
 
@@ -65,6 +69,7 @@ export class SimBluezPeer {
     peer.root = await bus.getProxyObject('org.bluez', '/');
     if (addAdapter) await peer.mock(peer.root, 'org.bluez.Mock', 'AddAdapter', adapter, 'carehub-test');
     for (const h of peripherals) await peer.host(h.p, h.bonded ?? false);
+    await peer.followPower();
     peer.tickTimer = setInterval(() => peer.supervise(), 100);
     return peer;
   }
@@ -73,6 +78,20 @@ export class SimBluezPeer {
 
   /** Connections the device at `address` accepted so far. */
   connects(address: string): number { return this.byAddress(address).connects; }
+
+  /**
+   * Hold the answer to the next Connect of the device at `address` (a slow link set-up, another
+   * client's connect under way): the mock, single-threaded like bluetoothd's D-Bus dispatch,
+   * answers nothing else meanwhile. `reached` tells when the Connect arrived; `release` lets it on.
+   */
+  holdConnect(address: string): { reached(): boolean; release(): void } {
+    const h = this.byAddress(address);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const hold = { reached: false, gate };
+    h.hold = hold;
+    return { reached: () => hold.reached, release };
+  }
 
   /** Resolves once every notification and property change queued so far has been sent by the mock. */
   async drain(): Promise<void> {
@@ -104,6 +123,23 @@ export class SimBluezPeer {
     Bridge.configureMembers({ methods: { Call: { inSignature: 'ssay', outSignature: 'ay' } } });
     this.bus.export('/bridge', new Bridge(BRIDGE));
     await this.bus.requestName(BRIDGE, 0);
+  }
+
+  /**
+   * BlueZ drops every link when the adapter is powered off (the hub's watchdog power-cycles it)
+   * and refuses to connect until it is powered again; the template only flips the property.
+   */
+  private async followPower(): Promise<void> {
+    const adapter = await this.proxy(`/org/bluez/${this.adapter}`);
+    const props = adapter.getInterface(PROPS);
+    const powered = await this.mock(adapter, PROPS, 'Get', 'org.bluez.Adapter1', 'Powered');
+    this.powered = (powered instanceof V ? powered.value : powered) !== false;
+    props.on('PropertiesChanged', (iface: string, changed: Record<string, unknown>) => {
+      const p = changed.Powered;
+      if (iface !== 'org.bluez.Adapter1' || !(p instanceof V)) return;
+      this.powered = p.value === true;
+      if (!this.powered) for (const h of this.hosted.values()) this.drop(h);
+    });
   }
 
   private async host(p: SimPeripheral, bonded: boolean): Promise<void> {
@@ -163,7 +199,16 @@ export class SimBluezPeer {
     if (!h) throw new dbus.DBusError('org.bluez.Error.DoesNotExist', 'no such object');
     switch (op) {
       case 'Connect': {
-        if (h.connected) throw new dbus.DBusError('org.bluez.Error.AlreadyConnected', 'Already Connected');
+        const hold = h.hold;
+        if (hold) {
+          h.hold = undefined;
+          hold.reached = true;
+          return hold.gate.then(() => this.call(path, op, data));
+        }
+        // BlueZ (src/device.c, dev_connect) answers a Connect on a device it holds connected over
+        // LE at once, with no property change
+        if (h.connected) return Buffer.alloc(0);
+        if (!this.powered) throw new dbus.DBusError('org.bluez.Error.NotReady', 'Resource Not Ready');
         if (!h.p.inRange()) throw new dbus.DBusError('org.bluez.Error.Failed', 'le-connection-abort-by-local');
         h.connected = true;
         h.connects++;

@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import type { MessageBus } from 'dbus-next';
 import type { Logger } from '../../core/log.js';
-import { bondDetail, bondState, openSystemBus, powerCycle, safeDisconnect } from './bluez-bus.js';
+import { bondDetail, bondState, deviceLink, openSystemBus, powerCycle, safeDisconnect } from './bluez-bus.js';
+import { guardConnects } from './bluez-connect-guard.js';
+import { countMatchRules } from './dbus-match-rules.js';
 import type { NobleBindingsLike } from './noble-types.js';
 import type { BondState } from './types.js';
 
@@ -10,8 +12,10 @@ const require = createRequire(import.meta.url);
 /**
  * noble's D-Bus bindings for BlueZ (`@stoprocent/noble/lib/dbus/bindings.js`, loaded directly:
  * never the package main export, which opens the HCI socket), bound to one adapter, plus what
- * the hub needs beyond noble: the watchdog reset as Powered off/on through BlueZ, and the bond
- * state of a device (BlueZ keeps the keys; noble does not).
+ * the hub needs beyond noble: the watchdog reset as Powered off/on through BlueZ, the bond
+ * state of a device (BlueZ keeps the keys; noble does not), connection attempts that never
+ * outlive the hub's connect timeout (bluez-connect-guard.ts), and signal subscriptions that are
+ * given back to the bus (dbus-match-rules.ts).
  */
 export function createBluezBindings(adapter: string, log: Logger): { ok: true; bindings: NobleBindingsLike } | { ok: false; error: string } {
   let Bindings: new (o: Record<string, unknown>) => NobleBindingsLike;
@@ -24,6 +28,7 @@ export function createBluezBindings(adapter: string, log: Logger): { ok: true; b
   let admin: MessageBus | null = null;
   const bus = (): MessageBus => (admin ??= openSystemBus((e) => log.warn({ err: e.message }, 'BlueZ admin bus error')));
   resurfaceAfterPowerOn(b);
+  guardConnects(b, (path) => deviceLink(bus(), path), adapter, log);
   const origStop = b.stop?.bind(b);
   const origStart = b.start.bind(b);
   Object.assign(b, {
@@ -32,6 +37,7 @@ export function createBluezBindings(adapter: string, log: Logger): { ok: true; b
       // noble opens its own system bus connection in start(); a missing bus must not be an unhandled 'error'.
       const own = (b as unknown as { _bus?: MessageBus })._bus;
       own?.on('error', (e: Error) => log.warn({ err: e.message }, 'BlueZ bus error'));
+      if (own) countMatchRules(own); // before noble subscribes anything (its init awaits first)
       if (own) safeDisconnect(own); // a central closed while noble's bus still connects must not crash the hub
     },
     reset(): void {

@@ -110,6 +110,18 @@ export async function proxy(bus: MessageBus, path: string): Promise<ProxyObject>
   return bounded(bus.getProxyObject(BLUEZ, path), BLUEZ_CALL_TIMEOUT_MS, `introspect ${path}`);
 }
 
+/** A device's link as BlueZ reports it (Device1.Connected, ServicesResolved) in one GetAll; null when the device or the answer is missing. */
+export async function deviceLink(bus: MessageBus, path: string): Promise<{ connected: boolean; servicesResolved: boolean } | null> {
+  try {
+    const obj = await proxy(bus, path);
+    const all = await bounded(call(obj, PROPS, 'GetAll', DEVICE), BLUEZ_CALL_TIMEOUT_MS, `get ${path}`) as Record<string, unknown>;
+    const v = (k: string): unknown => { const x = all[k]; return x instanceof dbus.Variant ? (x.value as unknown) : x; };
+    return { connected: v('Connected') === true, servicesResolved: v('ServicesResolved') === true };
+  } catch {
+    return null;
+  }
+}
+
 /** Does BlueZ hold a bond (keys) for the device? `Bonded` (BlueZ ≥ 5.70) else `Paired`; null when unknown. */
 export async function bondState(bus: MessageBus, adapter: string, address: string): Promise<boolean | null> {
   const path = devicePath(adapter, address);
