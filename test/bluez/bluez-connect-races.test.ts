@@ -2,6 +2,7 @@ import dbus from 'dbus-next';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/core/clock.js';
 import { devicePath } from '../../src/transport/ble/bluez-bus.js';
+import { MAX_CANCELS_JOINED } from '../../src/transport/ble/bluez-connect-guard.js';
 import type { BleCentral, BleConnection } from '../../src/transport/ble/types.js';
 import { createCgmSimulator, type CgmSimulator } from '../../drivers/cgm-cgms/simulator.js';
 import { CGMS } from '../../drivers/cgm-cgms/uuids.js';
@@ -93,6 +94,23 @@ describe.runIf(available)('BlueZ D-Bus: connect attempts that race the timeout o
       conns.push(second.value);
       expect(peer.connects(SENSOR)).toBe(1);
       const feature = await settle(clock, second.value.read(CGMS.SERVICE, CGMS.FEATURE), 5000);
+      expect(feature.ok && feature.value.length).toBeGreaterThan(0);
+    });
+  }, 30_000);
+
+  it(`an attempt whose link signals were lost is joined at most ${MAX_CANCELS_JOINED} times, then the hub starts afresh and connects`, async () => {
+    const SENSOR = 'C4:7A:11:02:34:04';
+    await bed([SENSOR], async ({ clock, peer, central, conns }) => {
+      peer.loseNextConnectSignals(SENSOR);
+      const outcomes: string[] = [];
+      for (let i = 0; i < MAX_CANCELS_JOINED + 1 && conns.length === 0; i++) {
+        const r = await settle(clock, central.connect(SENSOR, 2000), 2000);
+        if (r.ok) conns.push(r.value);
+        outcomes.push(r.ok ? 'connected' : r.error.message.replace(/ C4.*/, ''));
+      }
+      // the first attempt hangs at BlueZ, the next joins it, then one starts afresh
+      expect(outcomes).toEqual([...Array<string>(MAX_CANCELS_JOINED).fill('connect'), 'connected']);
+      const feature = await settle(clock, conns[0]!.read(CGMS.SERVICE, CGMS.FEATURE), 5000);
       expect(feature.ok && feature.value.length).toBeGreaterThan(0);
     });
   }, 30_000);

@@ -42,6 +42,8 @@ interface Hosted {
   notifying: Set<string>;
   /** The next Connect waits for this gate (holdConnect). */
   hold?: { reached: boolean; gate: Promise<void> };
+  /** The next Connect is answered with no property signal (loseNextConnectSignals). */
+  lost?: boolean;
 }
 
 type Call = (path: string, op: string, data: Buffer) => Buffer | Promise<Buffer>;
@@ -91,6 +93,14 @@ export class SimBluezPeer {
     const hold = { reached: false, gate };
     h.hold = hold;
     return { reached: () => hold.reached, release };
+  }
+
+  /**
+   * The next Connect of the device at `address` is answered but the link's property signals are
+   * lost: no Connected/ServicesResolved for it, and a Disconnect of it announces nothing either.
+   */
+  loseNextConnectSignals(address: string): void {
+    this.byAddress(address).lost = true;
   }
 
   /** Resolves once every notification and property change queued so far has been sent by the mock. */
@@ -208,6 +218,7 @@ export class SimBluezPeer {
         // BlueZ (src/device.c, dev_connect) answers a Connect on a device it holds connected over
         // LE at once, with no property change
         if (h.connected) return Buffer.alloc(0);
+        if (h.lost) { h.lost = false; return Buffer.alloc(0); }
         if (!this.powered) throw new dbus.DBusError('org.bluez.Error.NotReady', 'Resource Not Ready');
         if (!h.p.inRange()) throw new dbus.DBusError('org.bluez.Error.Failed', 'le-connection-abort-by-local');
         h.connected = true;

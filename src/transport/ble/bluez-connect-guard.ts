@@ -16,9 +16,18 @@ interface DbusBindingsInternals {
   _objects?: Map<string, Record<string, Record<string, unknown> | undefined>>;
 }
 
+/**
+ * An attempt the hub gave up on this many times and still unanswered is left behind: the next
+ * connect starts afresh. Only lost signals leave one hanging (BlueZ ends every Connect, and a
+ * Disconnect of a live link always announces Connected=false); joining it forever would stall.
+ */
+export const MAX_CANCELS_JOINED = 2;
+
 interface Attempt {
   /** The caller still waits for it (false once it cancelled: its timeout fired). */
   wanted: boolean;
+  /** How often a caller gave up on it. */
+  cancels: number;
   /** Handed to noble's bindings (false while BlueZ's link state is being read first). */
   started: boolean;
   /** A 'disconnect' for the device arrived while the attempt was under way. */
@@ -42,7 +51,8 @@ interface Attempt {
  *     for one because their cache says disconnected; every attempt runs into the caller's timeout.
  *     Here the cache is refreshed from BlueZ before each attempt, so the bindings see the link.
  *
- * One attempt per device at a time: a connect asked for while one is under way joins it.
+ * One attempt per device at a time: a connect asked for while one is under way joins it (up to
+ * MAX_CANCELS_JOINED times).
  */
 export function guardConnects(bindings: NobleBindingsLike, probe: LinkProbe, adapter: string, log: Logger): void {
   const b = bindings as unknown as DbusBindingsInternals;
@@ -55,11 +65,13 @@ export function guardConnects(bindings: NobleBindingsLike, probe: LinkProbe, ada
   b.connect = (raw: string, parameters?: unknown): void => {
     const id = normId(raw);
     const under = attempts.get(id);
-    if (under) { under.wanted = true; return; }
-    const a: Attempt = { wanted: true, started: false, dropped: false };
+    if (under && under.cancels < MAX_CANCELS_JOINED) { under.wanted = true; return; }
+    if (under) log.warn({ device: id, cancels: under.cancels }, 'BlueZ connection attempt still unanswered: starting afresh');
+    const a: Attempt = { wanted: true, cancels: 0, started: false, dropped: false };
     attempts.set(id, a);
-    void refresh(id).then(() => {
-      if (!a.wanted) { attempts.delete(id); return; } // cancelled before it began: nothing to undo
+    void refresh(id).catch(() => undefined).then(() => {
+      if (attempts.get(id) !== a) return; // left behind meanwhile
+      if (!a.wanted) { attempts.delete(id); return; } // given up before it began: nothing to undo
       a.started = true;
       connect(id, parameters);
     });
@@ -68,7 +80,7 @@ export function guardConnects(bindings: NobleBindingsLike, probe: LinkProbe, ada
   b.cancelConnect = (raw: string, parameters?: unknown): void => {
     const id = normId(raw);
     const a = attempts.get(id);
-    if (a) a.wanted = false;
+    if (a) { a.wanted = false; a.cancels++; }
     if (!a || a.started) cancel(id, parameters);
   };
 
