@@ -83,8 +83,9 @@ export class SimBluezPeer {
 
   /**
    * Hold the answer to the next Connect of the device at `address` (a slow link set-up, another
-   * client's connect under way): the mock, single-threaded like bluetoothd's D-Bus dispatch,
-   * answers nothing else meanwhile. `reached` tells when the Connect arrived; `release` lets it on.
+   * client's connect under way). The mock is single-threaded and answers nothing else meanwhile:
+   * a BlueZ slow to answer every call, where bluetoothd would only be slow to connect.
+   * `reached` tells when the Connect arrived; `release` lets it on.
    */
   holdConnect(address: string): { reached(): boolean; release(): void } {
     const h = this.byAddress(address);

@@ -35,14 +35,10 @@ export interface RigOptions extends Partial<CgmSimOptions> {
   onSubmit?: (ms: Measurement[]) => Promise<void> | void;
 }
 
-let rigs = 0;
-
 export async function rig(bench: BleBench, o: RigOptions = {}): Promise<Rig> {
   const clock = new FakeClock(Date.UTC(2026, 10, 23, 10, 0, 0), o.synced ?? true);
   const log = bench.log;
-  // a fresh address per rig: a device BlueZ removed at the end of one test is never the next test's
-  const address = `${ADDRESS.slice(0, -2)}${(rigs++ % 256).toString(16).padStart(2, '0').toUpperCase()}`;
-  const sim = createCgmSimulator({ clock, log, address, ...o });
+  const sim = createCgmSimulator({ clock, log, address: ADDRESS, ...o });
   let h;
   try { h = await bench.central([sim], clock); } catch (e) { sim.stop(); throw e; }
   const central = h.central;
@@ -58,7 +54,7 @@ export async function rig(bench: BleBench, o: RigOptions = {}): Promise<Rig> {
         stored.set(id, m);
       }
     },
-    device: { id: 'cgm-1', kind: 'cgm', transport: 'ble', address, options: o.options as DeviceConfig['options'] },
+    device: { id: 'cgm-1', kind: 'cgm', transport: 'ble', address: ADDRESS, options: o.options as DeviceConfig['options'] },
   });
   const close = h.close;
   const r: Rig = {
