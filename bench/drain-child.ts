@@ -94,6 +94,7 @@ async function drain(store: Store, url: string, v: 4 | 5): Promise<{ seconds: nu
   const total = store.depth().total;
   const { outbox, times } = timed(store);
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const up = new Uplink({
     config: configSchema.shape.uplink.parse({ mqtt: { url, protocolVersion: v }, batchMaxReadings: BATCH, inflightBatches: WINDOW }),
     hubId: HUB, version: 'bench', outbox, log: silentLogger(), clock: new SystemClock(true),
@@ -102,11 +103,13 @@ async function drain(store: Store, url: string, v: 4 | 5): Promise<{ seconds: nu
   await up.start();
   await done;
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const acked = up.stats().ackedRows;
   await up.stop();
   if (acked < total) throw new Error(`drain acked ${acked} of ${total}`);
   const m = peakDetail;
-  const detail = `${total} rows ${seconds.toFixed(2)} s (read ${(times.read / 1000).toFixed(2)} s, ack ${(times.ack / 1000).toFixed(2)} s in ${times.acks} calls); `
+  const detail = `${total} rows ${seconds.toFixed(2)} s (read ${(times.read / 1000).toFixed(2)} s, ack ${(times.ack / 1000).toFixed(2)} s in ${times.acks} calls; `
+    + `process CPU user ${(cpu.user / 1e6).toFixed(2)} s, system ${(cpu.system / 1e6).toFixed(2)} s); `
     + `at peak (${Math.round(peakAt)} ms; ${peakKinds} MB): heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)} MB`;
   return { seconds, rows: total, detail };
 }
