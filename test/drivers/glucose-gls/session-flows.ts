@@ -30,10 +30,14 @@ export function glsSessionFlows(b: BleBench): void {
     const ctx = fakeDriverContext({ clock, log: b.log, ble: h.central, device: { id: 'bg-1', kind: 'glucometer', protocol: 'gls', address: ADDRESS }, ...(o.onSubmit ? { onSubmit: o.onSubmit } : {}) });
     const session = createGlsSession(ctx, { backoffMinMs: 500, backoffMaxMs: 4000, lostAfterMs: 30_000, inactivityMs: 2000 });
     cleanup.push(async () => { await session.stop(); sim.stop(); await h.close(); });
-    /** Start the session and advance until the first RACP procedure was asked for. */
+    /**
+     * Start the session and advance until the first RACP procedure was asked for. Up to 10 s of
+     * device time: over D-Bus on a loaded machine the clock may move between the calls of a
+     * connect (1 s was once not enough in a full run).
+     */
     const started = async (): Promise<void> => {
       await session.start();
-      await until(b, clock, () => sim.racpRequests.length > 0, 1000, 'RACP asked');
+      await until(b, clock, () => sim.racpRequests.length > 0, 10_000, 'RACP asked');
     };
     return { clock, sim, ctx, session, started };
   }
