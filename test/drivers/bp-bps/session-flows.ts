@@ -3,16 +3,12 @@ import { createBpsSession } from '../../../drivers/bp-bps/session.js';
 import { createBpsSimulator } from '../../../drivers/bp-bps/simulator.js';
 import type { BpScenario } from '../../../drivers/bp-bps/scenario.js';
 import { FakeClock } from '../../../src/core/clock.js';
-import type { ReadingJson } from '../../../src/core/reading.js';
-import { fakeDriverContext, type FakeDriverContext } from '../../helpers/fake-driver-context.js';
+import { fakeDriverContext } from '../../helpers/fake-driver-context.js';
 import { until, type BleBench } from '../shared/ble-bench.js';
+import { storedReadings } from '../shared/stored.js';
 
 const ADDRESS = 'A0:E6:F8:10:20:30';
 
-/** Readings of one metric as the store holds them (what the uplink will publish). */
-function stored(ctx: FakeDriverContext, metric: string): ReadingJson[] {
-  return ctx.store.pending(1, 0, 10_000).filter((r) => r.type === 'reading').map((r) => JSON.parse(r.payload) as ReadingJson).filter((r) => r.metric === metric);
-}
 
 /**
  * The BPS session tests, written once: session.test.ts runs them on the simulated HCI bindings,
@@ -60,7 +56,7 @@ export function bpsSessionFlows(b: BleBench): void {
     expect(ctx.metric('bp_mean')).toHaveLength(3);
     expect(ctx.metric('bp_pulse_rate')).toHaveLength(3);
     expect(sim.memory).toHaveLength(0);
-    expect(stored(ctx, 'bp_systolic').every((r) => r.clock === 'device' && r.unit === 'mm[Hg]')).toBe(true);
+    expect(storedReadings(ctx, 'bp_systolic').every((r) => r.clock === 'device' && r.unit === 'mm[Hg]')).toBe(true);
 
     // The monitor indicates the same measurement again after a reconnect (a lost confirmation):
     // same key, same id, stored once.
@@ -72,7 +68,7 @@ export function bpsSessionFlows(b: BleBench): void {
     expect(ctx.link()).toBe('connected');
     expect(ctx.metric('bp_systolic')).toHaveLength(4);
     expect(ctx.metric('bp_systolic')[3]!.key).toBe(sys[0]!.key);
-    expect(stored(ctx, 'bp_systolic')).toHaveLength(3);
+    expect(storedReadings(ctx, 'bp_systolic')).toHaveLength(3);
   }, b.timeoutMs);
 
   it('link loss and reconnect: a measurement taken while away arrives after the reconnect; no link_lost left', async () => {

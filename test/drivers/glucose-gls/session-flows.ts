@@ -7,12 +7,11 @@ import { FakeClock } from '../../../src/core/clock.js';
 import type { ReadingJson } from '../../../src/core/reading.js';
 import { fakeDriverContext, type FakeDriverContext } from '../../helpers/fake-driver-context.js';
 import { until, type BleBench } from '../shared/ble-bench.js';
+import { storedReadings } from '../shared/stored.js';
 
 const ADDRESS = 'D4:36:39:70:80:90';
 
-function stored(ctx: FakeDriverContext): ReadingJson[] {
-  return ctx.store.pending(1, 0, 10_000).filter((r) => r.type === 'reading').map((r) => JSON.parse(r.payload) as ReadingJson).filter((r) => r.metric === 'capillary_glucose');
-}
+const stored = (ctx: FakeDriverContext): ReadingJson[] => storedReadings(ctx, 'capillary_glucose');
 const hex = (b: Uint8Array | undefined): string => Buffer.from(b ?? []).toString('hex');
 
 /**

@@ -3,15 +3,12 @@ import { createWssSession } from '../../../drivers/weight-wss/session.js';
 import { createWssSimulator } from '../../../drivers/weight-wss/simulator.js';
 import { weightSample } from '../../../drivers/weight-wss/scenario.js';
 import { FakeClock } from '../../../src/core/clock.js';
-import type { ReadingJson } from '../../../src/core/reading.js';
-import { fakeDriverContext, type FakeDriverContext } from '../../helpers/fake-driver-context.js';
+import { fakeDriverContext } from '../../helpers/fake-driver-context.js';
 import { until, type BleBench } from '../shared/ble-bench.js';
+import { storedReadings } from '../shared/stored.js';
 
 const ADDRESS = 'C8:B2:1E:40:50:60';
 
-function stored(ctx: FakeDriverContext, metric: string): ReadingJson[] {
-  return ctx.store.pending(1, 0, 10_000).filter((r) => r.type === 'reading').map((r) => JSON.parse(r.payload) as ReadingJson).filter((r) => r.metric === metric);
-}
 
 /**
  * The WSS session tests, written once: session.test.ts runs them on the simulated HCI bindings,
@@ -47,7 +44,7 @@ export function wssSessionFlows(b: BleBench): void {
     expect(w.map((m) => m.t)).toEqual([0, 1, 2].map((d) => Date.UTC(2026, 10, 23 + d, 10, 0, 0)));
     expect(ctx.metric('bmi')).toHaveLength(3);
     expect(ctx.metric('body_height').map((m) => m.value)).toEqual([1.76, 1.76, 1.76]);
-    expect(stored(ctx, 'body_weight').map((r) => r.unit)).toEqual(['kg', 'kg', 'kg']);
+    expect(storedReadings(ctx, 'body_weight').map((r) => r.unit)).toEqual(['kg', 'kg', 'kg']);
 
     sim.dropLink();
     await b.advance(clock, 5000);
@@ -56,7 +53,7 @@ export function wssSessionFlows(b: BleBench): void {
     sim.measure();
     await b.settle(() => ctx.metric('body_weight').length >= 4);
     expect(ctx.metric('body_weight')).toHaveLength(4);
-    expect(stored(ctx, 'body_weight')).toHaveLength(4);
+    expect(storedReadings(ctx, 'body_weight')).toHaveLength(4);
   }, b.timeoutMs);
 
   it('a scale whose clock was never set gets the hub time written, and its weighings are placed by it', async () => {
